@@ -1,0 +1,19 @@
+//! The two yardsticks every other model is measured against.
+//!
+//! 1. [`Sequential`] (`sequential`): one thread, one thing at a time. The seeds'
+//!    starting point: a crawler that fetches ten one-second pages takes ten seconds,
+//!    because every `recv` blocks the only thread there is.
+//! 2. [`Threads`] (`threads`): one OS thread per task, coordinated through shared
+//!    state, locks and join handles, with nothing beyond `std`. The seeds' first
+//!    answer to blocking, and the cost of that answer: a kernel thread, a stack and
+//!    a context switch per task.
+//!
+//! Each model lives in its own folder with one file per workload, the same file
+//! names as every other model crate, so any two read side by side.
+#![forbid(unsafe_code)]
+
+mod sequential;
+mod threads;
+
+pub use sequential::Sequential;
+pub use threads::Threads;

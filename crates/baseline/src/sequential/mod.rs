@@ -1,0 +1,78 @@
+//! `sequential`: no concurrency at all.
+//!
+//! Everything runs on the calling thread, one step after another. A "task" is a
+//! plain value and "sending a message" is a function call, so pingpong and ring show
+//! the floor (what the work costs with no coordination), while crawl and spawn show
+//! what blocking costs: each wait is paid in full, one after the other.
+//!
+//! Waiting one after another can take hours at the sizes the other models shrug
+//! off, so crawl and spawn answer `unsupported` when the waiting alone would exceed
+//! [`MAX_WAIT`]; nothing is faked.
+
+mod crawl;
+mod fanout;
+mod pingpong;
+mod ring;
+mod spawn;
+
+use std::time::Duration;
+
+use harness::spec::{
+    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
+    RingSpec, SpawnSpec,
+};
+use harness::{Family, Model, ModelError};
+
+/// The most time a sequential run may spend waiting before it declines.
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(120);
+
+/// The `sequential` model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sequential;
+
+impl Model for Sequential {
+    fn name(&self) -> &'static str {
+        "sequential"
+    }
+
+    fn family(&self) -> Family {
+        Family::Baseline
+    }
+
+    fn summary(&self) -> &'static str {
+        "one thread, one thing at a time: the seeds' blocking starting point"
+    }
+
+    fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+        crawl::run(spec)
+    }
+
+    fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError> {
+        Ok(pingpong::run(spec))
+    }
+
+    fn ring(&self, spec: &RingSpec) -> Result<RingOutcome, ModelError> {
+        Ok(ring::run(spec))
+    }
+
+    fn spawn(&self, spec: &SpawnSpec) -> Result<Counted, ModelError> {
+        spawn::run(spec)
+    }
+
+    fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        Ok(fanout::run(spec))
+    }
+}
+
+/// Declines a run whose waiting alone would exceed [`MAX_WAIT`].
+pub(crate) fn within_wait_budget(total: Duration, what: &str) -> Result<(), ModelError> {
+    if total > MAX_WAIT {
+        return Err(ModelError::unsupported(format!(
+            "{what} one after another would wait {:.0} s, over the {} s cap for the \
+             sequential model; lower the size or the delay",
+            total.as_secs_f64(),
+            MAX_WAIT.as_secs()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! The shared harness every concurrency model stands on.
+//!
+//! A model crate depends on this crate for what it must compute ([`spec`]), the
+//! HTTP pieces it shares with the others ([`http`]), and the trait it implements
+//! ([`Model`]). The root crate's CLI uses the rest to measure models against each
+//! other, and each model crate's test is one call to [`conformance::check`].
+//!
+//! Contents, in the order a reader meets them:
+//!
+//! 1. [`model`]: the [`Model`] trait, [`Family`] and [`ModelError`].
+//! 2. [`spec`]: the five workloads' specs, outcomes and verification.
+//! 3. [`params`]: the command-line parameters, their defaults and bounds.
+//! 4. [`pages`]: what the delay server serves, and so what a client must receive.
+//! 5. [`http`]: request bytes, the incremental response reader, typed fetch errors.
+//! 6. [`server`]: the delay server (tokio + hyper), with its fault paths.
+//! 7. [`limits`]: open files, OS threads, memory mappings.
+//! 8. [`measure`]: running one cell in a child process, timed from outside.
+//! 9. [`report`]: tables, CSV, JSON, Markdown and SVG charts.
+//! 10. [`conformance`]: the suite every model must pass.
+
+pub mod conformance;
+pub mod http;
+pub mod limits;
+pub mod measure;
+pub mod model;
+pub mod pages;
+pub mod params;
+pub mod report;
+pub mod server;
+pub mod spec;
+
+pub use model::{Family, Model, ModelError};

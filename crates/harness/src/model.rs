@@ -1,0 +1,133 @@
+//! The `Model` trait: the one interface every concurrency model implements.
+//!
+//! A model is a way of organising concurrent work (callbacks, stackless futures,
+//! stackful coroutines, CSP processes, actors, plain threads). Each model crate
+//! implements this trait once, with one method per workload, and registers the
+//! value in the root crate's registry. The harness never looks inside: it builds a
+//! spec, calls the method, and verifies the outcome against the spec.
+//!
+//! Each call builds and tears down its own runtime (thread pool, event loop, actor
+//! system), so one call is one complete, fair run, and nothing it started outlives it.
+
+use std::fmt;
+
+use crate::spec::{
+    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
+    RingSpec, SpawnSpec,
+};
+
+/// The family a model belongs to; models are grouped by it in listings and docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Family {
+    /// No concurrency, or one OS thread per task: the yardsticks.
+    Baseline,
+    /// A single-threaded event loop that calls registered functions when I/O is ready.
+    Callbacks,
+    /// `async`/`await`: state machines polled by an executor.
+    Stackless,
+    /// Coroutines with their own stacks, switched by a user-space scheduler.
+    Stackful,
+    /// Communicating sequential processes: share nothing, talk over channels.
+    Csp,
+    /// Actors: private state behind a mailbox, one message at a time.
+    Actors,
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Why a model could not produce an outcome.
+///
+/// A wrong outcome is not a `ModelError`: the model returns what it computed, and
+/// the harness's verification says what differs. Failed requests in a crawl are not
+/// a `ModelError` either: they are per-path results inside the `CrawlOutcome`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelError {
+    /// The model cannot run this cell honestly on this machine (a million OS threads,
+    /// more coroutine stacks than `vm.max_map_count` allows). The reason names the
+    /// limit and, where there is one, how to raise it.
+    Unsupported { reason: String },
+    /// The run itself broke: a runtime failed to start, a thread panicked.
+    Failed { reason: String },
+}
+
+impl ModelError {
+    /// Shorthand for [`ModelError::Unsupported`].
+    pub fn unsupported(reason: impl Into<String>) -> Self {
+        Self::Unsupported {
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`ModelError::Failed`].
+    pub fn failed(reason: impl Into<String>) -> Self {
+        Self::Failed {
+            reason: reason.into(),
+        }
+    }
+
+    /// True for an honest "this model cannot do this here".
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, Self::Unsupported { .. })
+    }
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unsupported { reason } => write!(f, "unsupported: {reason}"),
+            Self::Failed { reason } => write!(f, "failed: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// One concurrency model, able to run all five workloads.
+///
+/// Implementations are unit structs (or hold only configuration), so a registry can
+/// keep them as `&'static dyn Model`.
+pub trait Model: Sync {
+    /// The name users type: `tokio`, `threads`, `actix`.
+    fn name(&self) -> &'static str;
+
+    /// The family the model belongs to.
+    fn family(&self) -> Family;
+
+    /// One line saying what the model is, for `list`.
+    fn summary(&self) -> &'static str;
+
+    /// Whether the model has worker threads that `--threads` sets. Models without
+    /// them (single-threaded loops, one-thread-per-task) answer false, and the CLI
+    /// rejects `--threads` for them instead of silently ignoring it.
+    fn uses_threads(&self) -> bool {
+        false
+    }
+
+    /// GET every path in `spec.paths`, at most `spec.concurrency` in flight.
+    fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError>;
+
+    /// Two tasks pass a counter back and forth `spec.rounds` times.
+    fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError>;
+
+    /// `spec.tasks` tasks in a ring pass a token `spec.hops` times.
+    fn ring(&self, spec: &RingSpec) -> Result<RingOutcome, ModelError>;
+
+    /// Spawn `spec.n` tasks that each sleep `spec.sleep_ms` and report; join them all.
+    fn spawn(&self, spec: &SpawnSpec) -> Result<Counted, ModelError>;
+
+    /// A producer feeds `spec.items` items to `spec.workers` workers; a collector sums.
+    fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError>;
+}
+
+impl fmt::Debug for dyn Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Model")
+            .field("name", &self.name())
+            .field("family", &self.family())
+            .finish()
+    }
+}

@@ -1,0 +1,327 @@
+//! Workload parameters as the command line names them, their defaults, their
+//! bounds, and the specs they build.
+//!
+//! `run`, `compare`, `--sweep` and the benches all go through [`Params`], so a flag
+//! means the same thing everywhere, a flag a workload does not take is an error, and
+//! a report's `params` column lists exactly what the models were given.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::spec::{
+    CrawlSpec, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec, Workload, default_threads,
+};
+
+/// One workload parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Param {
+    N,
+    DelayMs,
+    Concurrency,
+    TimeoutMs,
+    BodyBytes,
+    Rounds,
+    Tasks,
+    Hops,
+    SleepMs,
+    Items,
+    Workers,
+    Threads,
+}
+
+impl Param {
+    pub const ALL: [Param; 12] = [
+        Param::N,
+        Param::DelayMs,
+        Param::Concurrency,
+        Param::TimeoutMs,
+        Param::BodyBytes,
+        Param::Rounds,
+        Param::Tasks,
+        Param::Hops,
+        Param::SleepMs,
+        Param::Items,
+        Param::Workers,
+        Param::Threads,
+    ];
+
+    /// The spec field's name, as in reports and `--sweep name=...`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Param::N => "n",
+            Param::DelayMs => "delay_ms",
+            Param::Concurrency => "concurrency",
+            Param::TimeoutMs => "timeout_ms",
+            Param::BodyBytes => "body_bytes",
+            Param::Rounds => "rounds",
+            Param::Tasks => "tasks",
+            Param::Hops => "hops",
+            Param::SleepMs => "sleep_ms",
+            Param::Items => "items",
+            Param::Workers => "workers",
+            Param::Threads => "threads",
+        }
+    }
+
+    /// The command-line flag: `--delay-ms`.
+    pub fn flag(self) -> String {
+        format!("--{}", self.name().replace('_', "-"))
+    }
+
+    /// The accepted range, inclusive. Zero sizes and sizes no machine can hold are
+    /// rejected up front with one line, not discovered as a crash mid-run.
+    pub fn range(self) -> (u64, u64) {
+        match self {
+            Param::N => (1, 10_000_000),
+            Param::DelayMs => (0, 600_000),
+            Param::Concurrency => (1, 1_000_000),
+            Param::TimeoutMs => (1, 3_600_000),
+            Param::BodyBytes => (0, 64 << 20),
+            Param::Rounds => (1, 1_000_000_000_000),
+            Param::Tasks => (2, 10_000_000),
+            Param::Hops => (1, 1_000_000_000_000),
+            Param::SleepMs => (0, 600_000),
+            Param::Items => (1, 1_000_000_000_000),
+            Param::Workers => (1, 100_000),
+            Param::Threads => (1, 4096),
+        }
+    }
+}
+
+impl fmt::Display for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Param {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim_start_matches("--").replace('-', "_");
+        Param::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| {
+                let known: Vec<_> = Param::ALL.iter().map(|p| p.name()).collect();
+                format!("unknown parameter '{s}'; known: {}", known.join(", "))
+            })
+    }
+}
+
+impl Workload {
+    /// The parameters this workload takes, in the order reports show them.
+    pub fn params(self) -> &'static [Param] {
+        use Param::*;
+        match self {
+            Workload::Crawl => &[N, DelayMs, Concurrency, TimeoutMs, BodyBytes, Threads],
+            Workload::PingPong => &[Rounds, Threads],
+            Workload::Ring => &[Tasks, Hops, Threads],
+            Workload::Spawn => &[N, SleepMs, Threads],
+            Workload::Fanout => &[Items, Workers, Threads],
+        }
+    }
+
+    /// The size parameter an operation count comes from (`ns per <op>`).
+    pub fn ops_param(self) -> Param {
+        match self {
+            Workload::Crawl | Workload::Spawn => Param::N,
+            Workload::PingPong => Param::Rounds,
+            Workload::Ring => Param::Hops,
+            Workload::Fanout => Param::Items,
+        }
+    }
+}
+
+/// The parameters given on the command line (or by a sweep); the rest take defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    given: BTreeMap<Param, u64>,
+}
+
+impl Params {
+    /// No parameter given: every workload at its quick default size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `param`, rejecting values outside its range with a line naming the flag.
+    pub fn set(&mut self, param: Param, value: u64) -> Result<(), String> {
+        let (lo, hi) = param.range();
+        if !(lo..=hi).contains(&value) {
+            return Err(format!(
+                "{} must be between {lo} and {hi}, got {value}",
+                param.flag()
+            ));
+        }
+        self.given.insert(param, value);
+        Ok(())
+    }
+
+    /// The parameters that were given explicitly.
+    pub fn given(&self) -> impl Iterator<Item = (Param, u64)> + '_ {
+        self.given.iter().map(|(p, v)| (*p, *v))
+    }
+
+    /// An error naming the first given flag that `workload` does not take.
+    pub fn check_for(&self, workload: Workload) -> Result<(), String> {
+        let takes = workload.params();
+        match self.given.keys().find(|p| !takes.contains(p)) {
+            None => Ok(()),
+            Some(p) => {
+                let flags: Vec<_> = takes.iter().map(|p| p.flag()).collect();
+                Err(format!(
+                    "{} does not apply to workload {workload} (it takes {})",
+                    p.flag(),
+                    flags.join(", ")
+                ))
+            }
+        }
+    }
+
+    /// The value of `param` for `workload`: given, or the default.
+    pub fn get(&self, workload: Workload, param: Param) -> u64 {
+        if let Some(v) = self.given.get(&param) {
+            return *v;
+        }
+        match param {
+            Param::N if workload == Workload::Spawn => 10_000,
+            Param::N => 50,
+            Param::DelayMs => 50,
+            Param::Concurrency => self.get(workload, Param::N),
+            Param::TimeoutMs => self
+                .get(workload, Param::DelayMs)
+                .saturating_mul(10)
+                .max(5_000),
+            Param::BodyBytes => crate::pages::DEFAULT_BODY_BYTES as u64,
+            Param::Rounds => 100_000,
+            Param::Tasks => RingSpec::DEFAULT_TASKS as u64,
+            Param::Hops => 100_000,
+            Param::SleepMs => 100,
+            Param::Items => 10_000,
+            Param::Workers | Param::Threads => default_threads() as u64,
+        }
+    }
+
+    /// Every parameter `workload` takes, resolved: what a report records.
+    pub fn resolved(&self, workload: Workload) -> BTreeMap<String, u64> {
+        workload
+            .params()
+            .iter()
+            .map(|p| (p.name().to_owned(), self.get(workload, *p)))
+            .collect()
+    }
+
+    fn usize(&self, workload: Workload, param: Param) -> usize {
+        // Every range above fits in usize on the 64-bit targets we build for.
+        usize::try_from(self.get(workload, param)).unwrap_or(usize::MAX)
+    }
+
+    /// The crawl spec against the delay server at `addr`.
+    pub fn crawl(&self, addr: SocketAddr) -> CrawlSpec {
+        let w = Workload::Crawl;
+        let mut spec = CrawlSpec::pages(
+            addr,
+            self.get(w, Param::N),
+            self.get(w, Param::DelayMs),
+            self.usize(w, Param::BodyBytes),
+        );
+        spec.concurrency = self.usize(w, Param::Concurrency).min(spec.paths.len());
+        spec.timeout = Duration::from_millis(self.get(w, Param::TimeoutMs));
+        spec.threads = self.usize(w, Param::Threads);
+        spec
+    }
+
+    pub fn pingpong(&self) -> PingPongSpec {
+        let w = Workload::PingPong;
+        PingPongSpec {
+            rounds: self.get(w, Param::Rounds),
+            threads: self.usize(w, Param::Threads),
+        }
+    }
+
+    pub fn ring(&self) -> RingSpec {
+        let w = Workload::Ring;
+        RingSpec {
+            tasks: self.usize(w, Param::Tasks),
+            hops: self.get(w, Param::Hops),
+            threads: self.usize(w, Param::Threads),
+        }
+    }
+
+    pub fn spawn(&self) -> SpawnSpec {
+        let w = Workload::Spawn;
+        SpawnSpec {
+            n: self.usize(w, Param::N),
+            sleep: Duration::from_millis(self.get(w, Param::SleepMs)),
+            threads: self.usize(w, Param::Threads),
+        }
+    }
+
+    pub fn fanout(&self) -> FanoutSpec {
+        let w = Workload::Fanout;
+        FanoutSpec {
+            items: self.get(w, Param::Items),
+            workers: self.usize(w, Param::Workers),
+            threads: self.usize(w, Param::Threads),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_values_name_the_flag() {
+        let mut p = Params::new();
+        let err = p.set(Param::N, 0).unwrap_err();
+        assert_eq!(err, "--n must be between 1 and 10000000, got 0");
+        assert!(p.set(Param::DelayMs, 0).is_ok());
+        assert!(p.set(Param::Tasks, 1).unwrap_err().starts_with("--tasks"));
+    }
+
+    #[test]
+    fn flags_a_workload_does_not_take_are_errors() {
+        let mut p = Params::new();
+        p.set(Param::Rounds, 10).unwrap();
+        assert!(p.check_for(Workload::PingPong).is_ok());
+        let err = p.check_for(Workload::Crawl).unwrap_err();
+        assert!(
+            err.starts_with("--rounds does not apply to workload crawl (it takes --n,"),
+            "{err}"
+        );
+        p = Params::new();
+        p.set(Param::Threads, 2).unwrap();
+        for w in Workload::ALL {
+            assert!(p.check_for(w).is_ok(), "{w} takes --threads");
+        }
+    }
+
+    #[test]
+    fn defaults_and_derived_values() {
+        let mut p = Params::new();
+        p.set(Param::N, 40).unwrap();
+        p.set(Param::DelayMs, 1000).unwrap();
+        assert_eq!(p.get(Workload::Crawl, Param::Concurrency), 40);
+        assert_eq!(p.get(Workload::Crawl, Param::TimeoutMs), 10_000);
+        let spec = p.crawl("127.0.0.1:9".parse().unwrap());
+        assert_eq!(spec.paths.len(), 40);
+        assert_eq!(spec.paths[3], "/page/3?delay_ms=1000&bytes=1024");
+        p.set(Param::Concurrency, 1000).unwrap();
+        // More in flight than there are paths is the same as all of them.
+        assert_eq!(p.crawl("127.0.0.1:9".parse().unwrap()).concurrency, 40);
+        let keys: Vec<_> = p.resolved(Workload::Ring).into_keys().collect();
+        assert_eq!(keys, ["hops", "tasks", "threads"]);
+    }
+
+    #[test]
+    fn names_parse_with_dashes_or_underscores() {
+        assert_eq!("delay-ms".parse::<Param>(), Ok(Param::DelayMs));
+        assert_eq!("--sleep_ms".parse::<Param>(), Ok(Param::SleepMs));
+        assert!("size".parse::<Param>().is_err());
+    }
+}

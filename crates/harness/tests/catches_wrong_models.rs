@@ -1,0 +1,141 @@
+//! The conformance suite must fail models that are wrong. These models are wrong
+//! on purpose; one test runs both in turn, alone in this binary, because the suite
+//! counts the process's threads.
+
+use std::time::Duration;
+
+use harness::conformance::run;
+use harness::http::Page;
+use harness::spec::{
+    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
+    RingSpec, SpawnSpec,
+};
+use harness::{Family, Model, ModelError};
+
+/// A model that answers every case wrongly, in a different way each time.
+struct Liar;
+
+impl Model for Liar {
+    fn name(&self) -> &'static str {
+        "liar"
+    }
+    fn family(&self) -> Family {
+        Family::Baseline
+    }
+    fn summary(&self) -> &'static str {
+        "wrong on purpose"
+    }
+    fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+        // A page for every path, good or faulty, with a digest that is off.
+        let page = Page {
+            status: 200,
+            bytes: 0,
+            digest: 1,
+        };
+        Ok(CrawlOutcome {
+            results: spec.paths.iter().map(|_| Ok(page)).collect(),
+        })
+    }
+    fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError> {
+        Ok(Counted {
+            count: spec.rounds + 1,
+        })
+    }
+    fn ring(&self, spec: &RingSpec) -> Result<RingOutcome, ModelError> {
+        Ok(RingOutcome {
+            holder: spec.expected_holder() % spec.tasks + 1,
+        })
+    }
+    fn spawn(&self, spec: &SpawnSpec) -> Result<Counted, ModelError> {
+        if spec.n == 1 {
+            panic!("the liar panics");
+        }
+        Err(ModelError::unsupported("too lazy"))
+    }
+    fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        Ok(FanoutOutcome {
+            items: spec.items,
+            sum: spec.expected_sum() ^ 1,
+        })
+    }
+}
+
+fn every_case_catches_a_lying_model() {
+    let findings = run(&Liar);
+    assert!(findings.len() > 10);
+    for f in &findings {
+        assert!(
+            f.result.is_err(),
+            "case '{}' let a wrong answer through",
+            f.case
+        );
+    }
+    let panicked = findings
+        .iter()
+        .find(|f| f.case.starts_with("spawn, 1 "))
+        .unwrap();
+    assert!(
+        panicked
+            .result
+            .as_ref()
+            .unwrap_err()
+            .contains("panicked: the liar panics"),
+        "{panicked:?}"
+    );
+}
+
+/// A model that leaves a thread running after a run that is otherwise right.
+struct Leaky;
+
+impl Model for Leaky {
+    fn name(&self) -> &'static str {
+        "leaky"
+    }
+    fn family(&self) -> Family {
+        Family::Baseline
+    }
+    fn summary(&self) -> &'static str {
+        "leaks a thread per pingpong"
+    }
+    fn crawl(&self, _: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError> {
+        std::thread::spawn(|| std::thread::sleep(Duration::from_secs(5)));
+        Ok(Counted { count: spec.rounds })
+    }
+    fn ring(&self, _: &RingSpec) -> Result<RingOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn spawn(&self, _: &SpawnSpec) -> Result<Counted, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+}
+
+fn a_leaked_thread_fails_the_case() {
+    let findings = run(&Leaky);
+    let second = findings
+        .iter()
+        .find(|f| f.case == "pingpong, 1 round")
+        .unwrap();
+    let err = second.result.as_ref().unwrap_err();
+    assert!(err.contains("still running after the run ended"), "{err}");
+    // Errors name the model's own words.
+    let crawl = &findings[1];
+    assert!(
+        crawl
+            .result
+            .as_ref()
+            .unwrap_err()
+            .contains("unsupported: not this test")
+    );
+}
+
+#[test]
+fn the_suite_fails_wrong_models() {
+    every_case_catches_a_lying_model();
+    a_leaked_thread_fails_the_case();
+}

@@ -1,0 +1,17 @@
+//! PLACEHOLDER: the helper writing this crate replaces this whole file.
+use harness::spec::*;
+use harness::{Family, Model, ModelError};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Crossbeam;
+
+impl Model for Crossbeam {
+    fn name(&self) -> &'static str { "crossbeam" }
+    fn family(&self) -> Family { Family::Csp }
+    fn summary(&self) -> &'static str { "CSP: OS threads that share nothing and talk over crossbeam channels" }
+    fn crawl(&self, _: &CrawlSpec) -> Result<CrawlOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
+    fn pingpong(&self, _: &PingPongSpec) -> Result<Counted, ModelError> { Err(ModelError::unsupported("not written yet")) }
+    fn ring(&self, _: &RingSpec) -> Result<RingOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
+    fn spawn(&self, _: &SpawnSpec) -> Result<Counted, ModelError> { Err(ModelError::unsupported("not written yet")) }
+    fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
+}

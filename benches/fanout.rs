@@ -1,1 +1,14 @@
-fn main() {}
+//! fanout: 2,000 items of fixed CPU work over as many workers as cores.
+
+mod common;
+
+use criterion::{criterion_group, criterion_main};
+use harness::spec::{FanoutSpec, default_threads};
+
+fn fanout(c: &mut criterion::Criterion) {
+    let spec = FanoutSpec::new(2_000, default_threads());
+    common::bench_models(c, "fanout", |m| m.fanout(&spec), |o| spec.verify(o));
+}
+
+criterion_group!(benches, fanout);
+criterion_main!(benches);

@@ -26,7 +26,12 @@ pub fn find(name: &str) -> Result<&'static dyn Model, String> {
         .iter()
         .copied()
         .find(|m| m.name() == name)
-        .ok_or_else(|| format!("unknown model '{name}'; known models: {}", names().join(", ")))
+        .ok_or_else(|| {
+            format!(
+                "unknown model '{name}'; known models: {}",
+                names().join(", ")
+            )
+        })
 }
 
 /// The names of every registered model.

@@ -1,1 +1,186 @@
+//! Timing one cell from outside: run it as a child process, take the wall time in
+//! the parent and the CPU time and peak memory from the kernel.
+//!
+//! `compare` never times a model inside its own process: one cell is one child
+//! process (`concurrency-models run ... --json`), so a runtime's threads, its
+//! allocator arena and its page faults are all charged to the cell that caused them
+//! and gone before the next one starts. The parent starts the clock before `spawn`
+//! and stops it when `wait4` returns; `wait4` also reports the child's user and
+//! system CPU time and its peak resident set (`ru_maxrss`), which is cross-checked
+//! against the `VmHWM` the child reads from `/proc/self/status` just before it exits.
 
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What one child run cost, as the parent and the kernel saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sample {
+    /// Parent-side wall time from spawn to reaped exit.
+    pub wall_ns: u64,
+    /// Child user CPU time.
+    pub user_ns: u64,
+    /// Child system CPU time.
+    pub sys_ns: u64,
+    /// Child peak resident set size (`ru_maxrss`).
+    pub peak_rss_bytes: u64,
+    /// The child's own `VmHWM` reading, when it reported one: the cross-check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_hwm_bytes: Option<u64>,
+}
+
+/// A finished child: its sample, exit status and what it printed.
+#[derive(Debug, Clone)]
+pub struct ChildRun {
+    pub sample: Sample,
+    /// The exit code, or `None` if a signal ended it.
+    pub code: Option<i32>,
+    /// The signal that ended it, if any.
+    pub signal: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// True if the parent killed it for running past its deadline.
+    pub timed_out: bool,
+}
+
+fn timeval_ns(tv: libc::timeval) -> u64 {
+    let secs = u64::try_from(tv.tv_sec).unwrap_or(0);
+    let micros = u64::try_from(tv.tv_usec).unwrap_or(0);
+    secs * 1_000_000_000 + micros * 1_000
+}
+
+/// Runs `cmd` to completion (killing it after `deadline`) and measures it.
+pub fn run_child(cmd: &mut Command, deadline: Duration) -> std::io::Result<ChildRun> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = cmd.spawn()?;
+    let pid = libc::pid_t::try_from(child.id()).map_err(std::io::Error::other)?;
+    // Both pipes are drained on their own threads so a chatty child cannot block
+    // on a full pipe while the parent waits for it.
+    let mut out = child.stdout.take().expect("stdout was piped above");
+    let mut err = child.stderr.take().expect("stderr was piped above");
+    let out_reader = thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_reader = thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    // The watchdog kills the child at the deadline unless told it is done.
+    let (reaped, watch) = mpsc::channel::<()>();
+    let watchdog = thread::spawn(move || {
+        if watch.recv_timeout(deadline).is_err() {
+            // SAFETY: kill has no memory effects; pid is our unreaped child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            return true;
+        }
+        false
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // The watchdog is stopped right after wait4 reaps the child. In the moment
+    // between, the pid is free, but the watchdog only fires at the deadline, long
+    // after a normal exit; a deadline hit in that moment is the one, tiny, race.
+    let rc = loop {
+        // SAFETY: status and usage are valid, writable locals; pid is our child.
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if rc == -1 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        break rc;
+    };
+    let wall = start.elapsed();
+    let _ = reaped.send(());
+    let timed_out = watchdog.join().unwrap_or(false);
+    if rc == -1 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // std's Child would try to reap again on wait(); we never call it, and dropping
+    // a Child does not wait.
+    drop(child);
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    let (code, signal) = if libc::WIFEXITED(status) {
+        (Some(libc::WEXITSTATUS(status)), None)
+    } else if libc::WIFSIGNALED(status) {
+        (None, Some(libc::WTERMSIG(status)))
+    } else {
+        (None, None)
+    };
+    Ok(ChildRun {
+        sample: Sample {
+            wall_ns: u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX),
+            user_ns: timeval_ns(usage.ru_utime),
+            sys_ns: timeval_ns(usage.ru_stime),
+            // ru_maxrss is in kibibytes on Linux.
+            peak_rss_bytes: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+            vm_hwm_bytes: None,
+        },
+        code,
+        signal,
+        stdout,
+        stderr,
+        timed_out,
+    })
+}
+
+/// The median of some values (the mean of the middle two for an even count).
+pub fn median(values: &[u64]) -> Option<u64> {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some(v[n / 2 - 1] / 2 + v[n / 2] / 2 + (v[n / 2 - 1] % 2 + v[n / 2] % 2) / 2),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[5]), Some(5));
+        assert_eq!(median(&[9, 1, 5]), Some(5));
+        assert_eq!(median(&[1, 2, 3, 10]), Some(2));
+        assert_eq!(median(&[u64::MAX, u64::MAX]), Some(u64::MAX));
+    }
+
+    #[test]
+    fn measures_a_child_from_outside() {
+        // A shell that burns a little CPU, then exits 3.
+        let run = run_child(
+            Command::new("sh").args([
+                "-c",
+                "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo hi; exit 3",
+            ]),
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        assert_eq!(run.code, Some(3));
+        assert_eq!(run.stdout, "hi\n");
+        assert!(!run.timed_out);
+        assert!(run.sample.user_ns + run.sample.sys_ns > 0);
+        assert!(run.sample.wall_ns > 0);
+        assert!(run.sample.peak_rss_bytes > 0);
+    }
+
+    #[test]
+    fn a_child_past_its_deadline_is_killed() {
+        let run = run_child(Command::new("sleep").arg("30"), Duration::from_millis(100)).unwrap();
+        assert!(run.timed_out);
+        assert_eq!(run.signal, Some(libc::SIGKILL));
+        assert!(run.sample.wall_ns < 20_000_000_000);
+    }
+}

@@ -33,9 +33,24 @@ pub enum Family {
     Actors,
 }
 
+impl Family {
+    /// The family's name, as listings and reports show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Baseline => "baseline",
+            Family::Callbacks => "callbacks",
+            Family::Stackless => "stackless",
+            Family::Stackful => "stackful",
+            Family::Csp => "csp",
+            Family::Actors => "actors",
+        }
+    }
+}
+
 impl fmt::Display for Family {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        // `pad` so that `{:<10}` lines listings up.
+        f.pad(self.name())
     }
 }
 

@@ -20,7 +20,9 @@ use crate::http::FetchResult;
 use crate::pages::{self, Expected, splitmix64};
 
 /// The workloads, in the order reports list them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Workload {
     Crawl,

@@ -1,0 +1,171 @@
+//! The command line, as clap sees it. The parameter flags are shared by `run` and
+//! `compare` and named after the spec fields (`--delay-ms` is `delay_ms`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use harness::params::{Param, Params};
+
+/// The same workloads, written once per concurrency model, measured side by side.
+#[derive(Debug, Parser)]
+#[command(name = "concurrency-models", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the registered models and the workloads with their parameters.
+    List,
+    /// Run one model on one workload once, verify the outcome, and say how it went.
+    Run(RunArgs),
+    /// Measure models on workloads, each run a child process; print and save reports.
+    Compare(CompareArgs),
+    /// Start the delay server that crawls fetch from.
+    Serve(ServeArgs),
+    /// Re-print and re-draw the reports of an earlier compare from its results.json.
+    Report(ReportArgs),
+}
+
+/// Workload parameters; any not given take the workload's quick default.
+#[derive(Debug, Args, Default)]
+pub struct ParamArgs {
+    /// Pages to crawl (crawl) or tasks to spawn (spawn).
+    #[arg(long)]
+    pub n: Option<u64>,
+    /// Server delay before each page is answered, in ms (crawl).
+    #[arg(long)]
+    pub delay_ms: Option<u64>,
+    /// Most requests in flight at once (crawl; default: all of them).
+    #[arg(long)]
+    pub concurrency: Option<u64>,
+    /// Limit on each whole request, in ms (crawl).
+    #[arg(long)]
+    pub timeout_ms: Option<u64>,
+    /// Body size of each page (crawl).
+    #[arg(long)]
+    pub body_bytes: Option<u64>,
+    /// Round trips (pingpong).
+    #[arg(long)]
+    pub rounds: Option<u64>,
+    /// Tasks in the ring (ring).
+    #[arg(long)]
+    pub tasks: Option<u64>,
+    /// Times the token is passed (ring).
+    #[arg(long)]
+    pub hops: Option<u64>,
+    /// How long each spawned task sleeps, in ms (spawn).
+    #[arg(long)]
+    pub sleep_ms: Option<u64>,
+    /// Work items (fanout).
+    #[arg(long)]
+    pub items: Option<u64>,
+    /// Worker tasks (fanout).
+    #[arg(long)]
+    pub workers: Option<u64>,
+    /// Worker threads, for the models that have them (default: the cores).
+    #[arg(long)]
+    pub threads: Option<u64>,
+}
+
+impl ParamArgs {
+    /// The given flags as [`Params`], range-checked.
+    pub fn to_params(&self) -> Result<Params, String> {
+        let mut params = Params::new();
+        let given = [
+            (Param::N, self.n),
+            (Param::DelayMs, self.delay_ms),
+            (Param::Concurrency, self.concurrency),
+            (Param::TimeoutMs, self.timeout_ms),
+            (Param::BodyBytes, self.body_bytes),
+            (Param::Rounds, self.rounds),
+            (Param::Tasks, self.tasks),
+            (Param::Hops, self.hops),
+            (Param::SleepMs, self.sleep_ms),
+            (Param::Items, self.items),
+            (Param::Workers, self.workers),
+            (Param::Threads, self.threads),
+        ];
+        for (param, value) in given {
+            if let Some(v) = value {
+                params.set(param, v)?;
+            }
+        }
+        Ok(params)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The model to run (see `list`).
+    #[arg(long)]
+    pub model: String,
+    /// The workload: crawl, pingpong, ring, spawn or fanout.
+    #[arg(long)]
+    pub workload: String,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// A delay server already running (crawl); default: start one for this run.
+    #[arg(long)]
+    pub server: Option<SocketAddr>,
+    /// Print one JSON object instead of a sentence (what `compare` reads).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// One workload (default: all five).
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// Comma-separated models (default: every registered model).
+    #[arg(long, value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// Runs of each cell; medians are taken over them.
+    #[arg(long, default_value_t = 3)]
+    pub runs: u32,
+    /// Sweep one parameter over sizes, e.g. `n=1000,10000,100000`.
+    #[arg(long)]
+    pub sweep: Option<String>,
+    /// Also write the rows (results.json format) to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Where the `<stamp>/` folder of reports goes.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Kill a cell that runs longer than this many seconds.
+    #[arg(long, default_value_t = 300)]
+    pub cell_timeout_s: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 5000)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Delay for pages whose path does not give `delay_ms`.
+    #[arg(long, default_value_t = 1000)]
+    pub delay_ms: u64,
+    /// Body size for pages whose path does not give `bytes`.
+    #[arg(long, default_value_t = 1024)]
+    pub body_bytes: usize,
+    /// Runtime worker threads (default: half the cores, at least one).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Log every request to stderr.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A results.json, or the folder that holds one.
+    pub path: PathBuf,
+}

@@ -1,0 +1,58 @@
+//! The delay server as a child process of this same binary (`serve --port 0`), so
+//! its CPU time and memory are never charged to the model being measured.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use crate::CliError;
+
+/// A running `serve` child; dropping it kills and reaps the server.
+#[derive(Debug)]
+pub struct ServerChild {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl ServerChild {
+    /// Starts the server on a free port and waits for its `listening on` line.
+    pub fn start() -> Result<Self, CliError> {
+        let exe = std::env::current_exe()?;
+        let threads = (harness::spec::default_threads() / 2).max(1);
+        let mut child = Command::new(exe)
+            .args(["serve", "--port", "0", "--threads", &threads.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdout = child.stdout.take().expect("stdout was piped above");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|a| a.parse().ok());
+        match addr {
+            Some(addr) => Ok(Self { child, addr }),
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(CliError::Failed(format!(
+                    "the delay server did not start (it printed {line:?})"
+                )))
+            }
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for ServerChild {
+    fn drop(&mut self) {
+        // Already gone is fine; reaping is what matters, so no zombie is left.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

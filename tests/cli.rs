@@ -1,0 +1,316 @@
+//! The command-line contract, end to end: what users, docs and `compare` rely on.
+//! Sizes are tiny; nothing here depends on how fast the machine is.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_concurrency-models"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run the CLI")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Bad input: exit 2 and exactly one line on stderr, no panic, no backtrace.
+fn assert_usage_error(args: &[&str], needle: &str) {
+    let out = run(args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "{args:?} printed more than one line: {err}"
+    );
+    assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cm-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn bad_input_gets_one_line_and_exit_2() {
+    assert_usage_error(
+        &["run", "--model", "nosuch", "--workload", "crawl"],
+        "unknown model 'nosuch'; known models: sequential, threads",
+    );
+    assert_usage_error(
+        &["run", "--model", "threads", "--workload", "crawwl"],
+        "unknown workload 'crawwl'",
+    );
+    assert_usage_error(
+        &[
+            "run",
+            "--model",
+            "threads",
+            "--workload",
+            "crawl",
+            "--rounds",
+            "5",
+        ],
+        "--rounds does not apply to workload crawl",
+    );
+    assert_usage_error(
+        &[
+            "run",
+            "--model",
+            "threads",
+            "--workload",
+            "spawn",
+            "--n",
+            "0",
+        ],
+        "--n must be between 1",
+    );
+    assert_usage_error(
+        &[
+            "run",
+            "--model",
+            "threads",
+            "--workload",
+            "ring",
+            "--hops",
+            "ten",
+        ],
+        "invalid value 'ten'",
+    );
+    assert_usage_error(
+        &[
+            "run",
+            "--model",
+            "sequential",
+            "--workload",
+            "ring",
+            "--threads",
+            "2",
+        ],
+        "model sequential has no worker threads",
+    );
+    assert_usage_error(&["run", "--model", "threads"], "--workload");
+    assert_usage_error(
+        &["compare", "--workload", "ring", "--sweep", "n=1,2"],
+        "--sweep n: the chosen workload does not take --n",
+    );
+    assert_usage_error(
+        &["compare", "--runs", "0"],
+        "--runs must be between 1 and 1000",
+    );
+    assert_usage_error(
+        &[
+            "run",
+            "--model",
+            "threads",
+            "--workload",
+            "crawl",
+            "--n",
+            "10000000",
+        ],
+        "open files",
+    );
+    assert_usage_error(
+        &["report", "/nonexistent/results.json"],
+        "/nonexistent/results.json",
+    );
+}
+
+#[test]
+fn a_port_in_use_is_a_usage_error() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    assert_usage_error(
+        &["serve", "--port", &port],
+        &format!("port {port} is in use"),
+    );
+}
+
+#[test]
+fn list_names_every_model_and_workload() {
+    let out = run(&["list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in concurrency_models::names() {
+        assert!(text.contains(name), "{name} missing from list");
+    }
+    for w in ["crawl", "pingpong", "ring", "spawn", "fanout"] {
+        assert!(text.contains(w), "{w} missing from list");
+    }
+}
+
+#[test]
+fn run_verifies_and_reports_json() {
+    let out = run(&[
+        "run",
+        "--model",
+        "threads",
+        "--workload",
+        "ring",
+        "--tasks",
+        "7",
+        "--hops",
+        "100",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["params"]["tasks"], 7);
+    // 100 hops in a ring of 7 end at task 100 % 7 + 1 = 3.
+    assert_eq!(v["summary"], "task 3 holds the token");
+}
+
+#[test]
+fn run_crawl_starts_its_own_server() {
+    let out = run(&[
+        "run",
+        "--model",
+        "threads",
+        "--workload",
+        "crawl",
+        "--n",
+        "5",
+        "--delay-ms",
+        "10",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("threads crawl: verified (5 of 5 pages)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unsupported_is_said_not_faked() {
+    let out = run(&[
+        "run",
+        "--model",
+        "sequential",
+        "--workload",
+        "spawn",
+        "--n",
+        "100000",
+        "--sleep-ms",
+        "100",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], false);
+    assert!(
+        v["error"].as_str().unwrap().starts_with("unsupported: "),
+        "{v}"
+    );
+}
+
+#[test]
+fn compare_writes_verified_rows_and_every_report() {
+    let dir = temp_dir("compare");
+    let json = dir.with_extension("json");
+    let out = run(&[
+        "compare",
+        "--workload",
+        "crawl",
+        "--models",
+        "sequential,threads",
+        "--n",
+        "4",
+        "--delay-ms",
+        "20",
+        "--runs",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("ideal 20 ms"), "{table}");
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        assert_eq!(row["verified"], true, "{row}");
+        assert_eq!(row["runs"].as_array().unwrap().len(), 2);
+        for key in ["wall_ns", "user_ns", "sys_ns", "peak_rss_bytes"] {
+            assert!(row["runs"][0][key].as_u64().is_some(), "{key} missing");
+        }
+        assert!(row["median_wall_ns"].as_u64().unwrap() > 0);
+        assert!(
+            row["machine"]["rustc"]
+                .as_str()
+                .unwrap()
+                .starts_with("rustc")
+        );
+    }
+    // Sequential waits out every page in turn; threads waits about once.
+    let median = |i: usize| rows[i]["median_wall_ns"].as_u64().unwrap();
+    assert!(
+        median(0) >= 4 * 20_000_000,
+        "sequential cannot beat 4 delays"
+    );
+    let stamp = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    for file in ["results.json", "results.csv", "report.md", "crawl.svg"] {
+        assert!(stamp.join(file).is_file(), "{file} missing");
+    }
+    // `report` re-renders from results.json.
+    let again = run(&["report", stamp.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("sequential"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&json).unwrap();
+}
+
+#[test]
+fn compare_sweeps_draw_one_chart() {
+    let dir = temp_dir("sweep");
+    let out = run(&[
+        "compare",
+        "--workload",
+        "spawn",
+        "--models",
+        "threads",
+        "--sweep",
+        "n=2,8",
+        "--sleep-ms",
+        "1",
+        "--runs",
+        "1",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stamp = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert!(stamp.join("spawn-sweep-n.svg").is_file());
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(stamp.join("results.json")).unwrap())
+            .unwrap();
+    let groups: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["spawn n=2", "spawn n=8"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

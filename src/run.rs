@@ -64,13 +64,14 @@ pub fn check(model: &str, workload: &str, params: Params) -> Result<Checked, Cli
         )));
     }
     if workload == Workload::Crawl {
-        // The client holds one socket per request in flight; a same-machine server
-        // holds as many again.
+        // The client holds one socket per request in flight, plus a few for itself.
+        // The delay server is always another process (ours or the user's), with a
+        // limit of its own.
         let concurrency = params
             .get(workload, Param::Concurrency)
             .min(params.get(workload, Param::N));
         limits::ensure_nofile(
-            2 * concurrency + 64,
+            concurrency + 64,
             &format!("a crawl with {concurrency} requests in flight"),
         )
         .map_err(CliError::Usage)?;

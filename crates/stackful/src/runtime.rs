@@ -1,0 +1,134 @@
+//! may's runtime as every workload here uses it: configured once, stacks sized in
+//! bytes, stack budgets checked before spawning, joins that turn panics into errors.
+//!
+//! may keeps one scheduler per process. It starts on the first spawn, reads its
+//! configuration (`may::config()`) then, and its worker threads, timer thread and
+//! coroutine pool stay until the process exits: there is no way to stop it or
+//! restart it with other settings. [`start`] therefore configures it exactly once,
+//! from the first run's `spec.threads`; later runs in the same process (a test
+//! binary, a bench) run on the workers the first one asked for. The CLI measures
+//! every cell in a fresh process, where the cell's `--threads` is always the first.
+//!
+//! Stack sizes: may's `Builder::stack_size` and `config().set_stack_size` count
+//! machine *words* (`usize`), not bytes, and an *odd* word count switches on a
+//! debugging mode that paints the whole stack at spawn (touching every page) and
+//! prints its high-water mark at exit. [`builder`] takes bytes, a whole number of
+//! pages, so the count it passes is always even. A stack of `b` bytes is one
+//! `mmap` of `b` plus one 4 KiB guard page below it, made `PROT_NONE` with
+//! `mprotect`, which splits it into two kernel mappings (VMAs).
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+use harness::ModelError;
+use harness::limits;
+use may::coroutine::{Builder, JoinHandle};
+
+/// Bytes in the unit may counts stack sizes in: one machine word.
+const WORD_BYTES: usize = size_of::<usize>();
+
+/// Stack sizes must be whole pages: may rounds to pages anyway, and a page-sized
+/// byte count is always an even number of words (see the module docs).
+const PAGE_BYTES: usize = 4096;
+
+/// Kernel mappings per coroutine stack: the stack and its guard page.
+pub(crate) const MAPS_PER_STACK: u64 = 2;
+
+/// Mappings left free for everything else the process maps while a run is going
+/// (allocator arenas, the delay server in tests, sockets' buffers do not count).
+const MAP_MARGIN: u64 = 1024;
+
+/// may's default stack size in this process. may keeps a pool of 1000 stacks of
+/// the default size, mapped when the scheduler starts and reused by every spawn of
+/// that size, so it is the size of the workload that spawns the most: spawn's.
+pub(crate) const POOLED_STACK_BYTES: usize = 8 * 1024;
+
+/// The worker-thread count may was configured with, once per process.
+static WORKERS: OnceLock<usize> = OnceLock::new();
+
+/// Configures and starts may's scheduler on the first call in this process;
+/// later calls change nothing (the scheduler cannot be reconfigured once it
+/// runs). Every run calls this before anything else, so the stack checks below
+/// see the scheduler's own mappings (its threads, its stack pool) already there.
+pub(crate) fn start(threads: usize) {
+    WORKERS.get_or_init(|| {
+        let workers = threads.max(1);
+        may::config()
+            .set_workers(workers)
+            .set_stack_size(POOLED_STACK_BYTES / WORD_BYTES);
+        // The scheduler starts on the first spawn: spawn nothing, now.
+        // SAFETY: an empty closure touches no thread-local storage and no stack.
+        let started = unsafe { builder(POOLED_STACK_BYTES).spawn(|| ()) };
+        // A failure here resurfaces, as an error, at the run's own first spawn.
+        if let Ok(handle) = started {
+            let _ = handle.join();
+        }
+        workers
+    });
+}
+
+/// A coroutine builder with a stack of `stack_bytes` (a whole number of pages).
+pub(crate) fn builder(stack_bytes: usize) -> Builder {
+    debug_assert!(
+        stack_bytes % PAGE_BYTES == 0,
+        "stack sizes are whole pages, so the word count is even"
+    );
+    Builder::new().stack_size(stack_bytes / WORD_BYTES)
+}
+
+/// Declines up front when `n` more coroutine stacks would not fit under
+/// `vm.max_map_count`: past it `mmap` fails inside may's spawn, which panics.
+pub(crate) fn check_stacks(n: usize, what: &str) -> Result<(), ModelError> {
+    // Without /proc there is nothing to check against; the spawn itself reports.
+    let (Some(max), Some(used)) = (limits::max_map_count(), limits::current_map_count()) else {
+        return Ok(());
+    };
+    let needed = (n as u64).saturating_mul(MAPS_PER_STACK);
+    let free = max.saturating_sub(used + MAP_MARGIN);
+    if needed <= free {
+        return Ok(());
+    }
+    let raise_to = (used + needed + MAP_MARGIN).next_multiple_of(65_536);
+    Err(ModelError::unsupported(format!(
+        "{what} needs {n} coroutine stacks alive at once, {needed} memory mappings \
+         (each stack is one mapping plus its guard page), but vm.max_map_count is {max} \
+         and this process already holds {used}, so about {} fit; raise it with \
+         `sysctl -w vm.max_map_count={raise_to}`",
+        free / MAPS_PER_STACK
+    )))
+}
+
+/// Declines up front when `n` sockets would not fit under the open-file limit
+/// (raising the soft limit to the hard one first).
+pub(crate) fn check_sockets(n: usize, what: &str) -> Result<(), ModelError> {
+    // A few dozen descriptors for the runtime's epoll fds, stdio and the like.
+    limits::ensure_nofile(n as u64 + 64, what).map_err(ModelError::unsupported)
+}
+
+/// Runs `f`, typically a `may::coroutine::scope`, turning a panic into `Failed`.
+///
+/// A may scope joins every coroutine spawned on it before it returns (which is
+/// what lets them borrow from the caller) and re-raises a coroutine's panic as it
+/// joins it; may also panics, rather than returning an error, when it cannot map
+/// a new stack. Either comes back as `Failed` instead of unwinding through the
+/// `Model` call.
+pub(crate) fn contained<R>(f: impl FnOnce() -> R) -> Result<R, ModelError> {
+    panic::catch_unwind(AssertUnwindSafe(f))
+        .map_err(|panic| ModelError::failed(format!("panicked: {}", message(&*panic))))
+}
+
+/// Joins a coroutine, turning its panic into `Failed`.
+pub(crate) fn join<T>(handle: JoinHandle<T>) -> Result<T, ModelError> {
+    handle
+        .join()
+        .map_err(|panic| ModelError::failed(format!("panicked: {}", message(&*panic))))
+}
+
+fn message(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
+}

@@ -1,17 +1,87 @@
-//! PLACEHOLDER: the helper writing this crate replaces this whole file.
-use harness::spec::*;
+//! Model `crossbeam`: communicating sequential processes on OS threads and
+//! crossbeam-channel.
+//!
+//! CSP (Hoare, 1978) builds a program from sequential processes that share no
+//! memory and only communicate, by sending values over channels. Go made it
+//! popular ("do not communicate by sharing memory; share memory by communicating"):
+//! goroutines, `chan`, and `select` over several channels. Here a process is an OS
+//! thread started by [`process::go`](crate::process), a channel is a
+//! `crossbeam_channel::bounded`, and `select!` is crossbeam's (with `after`, `tick`
+//! and `never` standing in for Go's timers).
+//!
+//! How it maps to the seeds: their Go section is this model, with goroutines
+//! replaced by kernel threads; their list of CSP-versus-actor differences is what
+//! the workload files show. The channel is a first-class value, not part of any
+//! process: it is created on its own, its ends are cloned and handed out, and any
+//! process holding an end may send or receive (the crawl's workers all receive from
+//! one job channel; the ring's processes each read one channel and write another).
+//! An actor's mailbox, by contrast, belongs to the actor, and only it receives.
+//!
+//! The contrast with the `threads` baseline (`crates/baseline/src/threads/`) is the
+//! point of the crate. There the threads share a `Mutex`-and-`Condvar` slot, an
+//! atomic cursor or counter, and hand results back through join handles. Here the
+//! workload code holds no lock, no atomic and no join handle: every exchange is a
+//! send or a receive, "no more work" is a closed channel, and "everyone is done" is
+//! a result channel whose last sender has been dropped. (The channels themselves
+//! are built on atomics and a little locking inside crossbeam; the point is that
+//! the program's own processes never touch shared state.) The only join is the
+//! thread scope in [`process`], which makes sure no process outlives the run.
+//!
+//! Being OS threads, the processes cost what threads cost: a kernel thread and a
+//! stack each, a futex wake-up and a context switch whenever a value reaches a
+//! process that was asleep. Go runs the same programs on green threads, where the
+//! same hand-over is a user-space switch; the doc page (`docs/models/csp.md`) says
+//! what that changes.
+
+#![forbid(unsafe_code)]
+
+mod crawl;
+mod fanout;
+mod pingpong;
+mod process;
+mod ring;
+mod spawn;
+
+use harness::spec::{
+    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
+    RingSpec, SpawnSpec,
+};
 use harness::{Family, Model, ModelError};
 
+/// The `crossbeam` model: CSP processes (OS threads) over crossbeam channels.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Crossbeam;
 
 impl Model for Crossbeam {
-    fn name(&self) -> &'static str { "crossbeam" }
-    fn family(&self) -> Family { Family::Csp }
-    fn summary(&self) -> &'static str { "CSP: OS threads that share nothing and talk over crossbeam channels" }
-    fn crawl(&self, _: &CrawlSpec) -> Result<CrawlOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn pingpong(&self, _: &PingPongSpec) -> Result<Counted, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn ring(&self, _: &RingSpec) -> Result<RingOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn spawn(&self, _: &SpawnSpec) -> Result<Counted, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
+    fn name(&self) -> &'static str {
+        "crossbeam"
+    }
+
+    fn family(&self) -> Family {
+        Family::Csp
+    }
+
+    fn summary(&self) -> &'static str {
+        "CSP: OS threads that share nothing and talk over crossbeam channels"
+    }
+
+    fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+        crawl::run(spec)
+    }
+
+    fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError> {
+        pingpong::run(spec)
+    }
+
+    fn ring(&self, spec: &RingSpec) -> Result<RingOutcome, ModelError> {
+        ring::run(spec)
+    }
+
+    fn spawn(&self, spec: &SpawnSpec) -> Result<Counted, ModelError> {
+        spawn::run(spec)
+    }
+
+    fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        fanout::run(spec)
+    }
 }

@@ -1,0 +1,74 @@
+//! crawl in CSP: a worker pool fed by a job channel, as Go programs build one.
+//!
+//! Every job is known up front, so the job channel is made big enough to hold them
+//! all, filled, and closed before a worker starts. `concurrency` worker processes
+//! (fewer if there are fewer paths) each loop over the job channel, fetch with
+//! blocking sockets, and send `(index, result)` on the result channel; a worker
+//! whose channel has run dry sees it closed and returns. The run's own thread is the
+//! collector: it puts each result at its index, so the outcome is in path order
+//! whatever order the fetches finish in, and it stops when the result channel
+//! closes, which is when the last worker has returned.
+//!
+//! At most `concurrency` requests are in flight because there are that many workers
+//! and each does one fetch at a time. `harness::http::fetch_blocking` bounds each
+//! whole request by `spec.timeout` with socket timeouts taken from one deadline, and
+//! types every failure (`connect`, `timeout`, `reset`, `protocol`, `status`); a
+//! failed path is just a result like any other, so it never stops the rest.
+
+use crossbeam_channel::bounded;
+use harness::http::{FetchResult, fetch_blocking};
+use harness::spec::{CrawlOutcome, CrawlSpec};
+use harness::{ModelError, limits};
+
+use crate::process::{self, check_budget, go, spawn_failed};
+
+/// Descriptors the process needs besides one socket per worker.
+const SPARE_FILES: u64 = 64;
+
+pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+    let n = spec.paths.len();
+    let workers = spec.concurrency.clamp(1, n.max(1));
+    check_budget(workers)?;
+    limits::ensure_nofile(workers as u64 + SPARE_FILES, "this crawl")
+        .map_err(ModelError::unsupported)?;
+    let (send_job, jobs) = bounded(n);
+    for job in spec.paths.iter().enumerate() {
+        // The channel has room for every job and its receiver is alive: cannot fail.
+        let _ = send_job.send(job);
+    }
+    // Closed before the workers start: an empty channel now means "no more work".
+    drop(send_job);
+    // Room for every result, so no worker ever waits on the collector.
+    let (send_result, results) = bounded::<(usize, FetchResult)>(n);
+    let mut slots: Vec<Option<FetchResult>> = vec![None; n];
+    process::scope(|s| {
+        for w in 0..workers {
+            let (jobs, send_result) = (jobs.clone(), send_result.clone());
+            let started = go(s, "crawl", move || {
+                for (i, path) in &jobs {
+                    let result = fetch_blocking(spec.addr, path, spec.timeout);
+                    if send_result.send((i, result)).is_err() {
+                        return;
+                    }
+                }
+            });
+            match started {
+                Ok(()) => {}
+                // The workers already running drain the whole job channel.
+                Err(_) if w > 0 => break,
+                Err(e) => return Err(spawn_failed(0, workers, &e)),
+            }
+        }
+        // Now only the workers hold senders: the channel closes after the last one.
+        drop(send_result);
+        for (i, result) in &results {
+            slots[i] = Some(result);
+        }
+        Ok(())
+    })?;
+    let results = slots
+        .into_iter()
+        .map(|r| r.ok_or_else(|| ModelError::failed("a path was never fetched")))
+        .collect::<Result<_, _>>()?;
+    Ok(CrawlOutcome { results })
+}

@@ -190,6 +190,7 @@ fn run_once(
             let report = parsed.expect("no failure means the report parsed");
             let mut sample = run.sample;
             sample.vm_hwm_bytes = report.vm_hwm_bytes;
+            sample.base_rss_bytes = report.base_rss_bytes;
             if let Some(hwm) = report.vm_hwm_bytes {
                 // ru_maxrss and VmHWM measure the same peak; a large gap means one
                 // of them is not what we think it is.

@@ -33,6 +33,8 @@ pub struct RunReport {
     pub summary: String,
     /// This process's `VmHWM` at the end, to cross-check the parent's `wait4`.
     pub vm_hwm_bytes: Option<u64>,
+    /// This process's `VmRSS` just before the model call.
+    pub base_rss_bytes: Option<u64>,
 }
 
 /// Everything `run` and `compare` check before starting anything.
@@ -164,6 +166,7 @@ fn execute(model: &dyn Model, workload: Workload, params: &Params, addr: SocketA
             },
         }
     }
+    let base_rss_bytes = limits::rss_bytes();
     let start = Instant::now();
     let (work_ns, (error, summary)) = match workload {
         Workload::Crawl => {
@@ -241,5 +244,6 @@ fn execute(model: &dyn Model, workload: Workload, params: &Params, addr: SocketA
         work_ns: u64::try_from(work_ns.as_nanos()).unwrap_or(u64::MAX),
         summary,
         vm_hwm_bytes: limits::peak_rss_bytes(),
+        base_rss_bytes,
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! A model crate's whole test is one line:
 //!
-//! ```ignore
+//! ```text
 //! #[test]
 //! fn conformance() {
 //!     harness::conformance::check(&my_crate::MyModel);

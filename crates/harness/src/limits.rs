@@ -152,12 +152,22 @@ pub fn thread_count() -> Option<usize> {
     Some(fs::read_dir("/proc/self/task").ok()?.count())
 }
 
-/// Peak resident set size of this process so far (`VmHWM`), in bytes.
-pub fn peak_rss_bytes() -> Option<u64> {
+/// A `kB` field of `/proc/self/status`, in bytes.
+fn status_bytes(field: &str) -> Option<u64> {
     let status = fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+/// Peak resident set size of this process so far (`VmHWM`), in bytes.
+pub fn peak_rss_bytes() -> Option<u64> {
+    status_bytes("VmHWM:")
+}
+
+/// Resident set size of this process now (`VmRSS`), in bytes.
+pub fn rss_bytes() -> Option<u64> {
+    status_bytes("VmRSS:")
 }
 
 #[cfg(test)]
@@ -184,7 +194,9 @@ mod tests {
     #[test]
     fn process_readings_are_available_on_linux() {
         assert!(thread_count().unwrap() >= 1);
-        assert!(peak_rss_bytes().unwrap() > 0);
+        // Read the current RSS first: the peak, read after, can only be as large.
+        let now = rss_bytes().unwrap();
+        assert!(peak_rss_bytes().unwrap() >= now && now > 0);
         assert!(current_map_count().unwrap() > 0);
     }
 }

@@ -29,6 +29,18 @@ pub struct Sample {
     /// The child's own `VmHWM` reading, when it reported one: the cross-check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vm_hwm_bytes: Option<u64>,
+    /// The child's resident set just before the model call (the process, the
+    /// allocator, the parsed arguments): what per-task memory is counted above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_rss_bytes: Option<u64>,
+}
+
+impl Sample {
+    /// Peak RSS above the child's starting RSS: what the run itself added.
+    pub fn added_rss_bytes(&self) -> u64 {
+        self.peak_rss_bytes
+            .saturating_sub(self.base_rss_bytes.unwrap_or(0))
+    }
 }
 
 /// A finished child: its sample, exit status and what it printed.
@@ -123,6 +135,7 @@ pub fn run_child(cmd: &mut Command, deadline: Duration) -> std::io::Result<Child
             // ru_maxrss is in kibibytes on Linux.
             peak_rss_bytes: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
             vm_hwm_bytes: None,
+            base_rss_bytes: None,
         },
         code,
         signal,

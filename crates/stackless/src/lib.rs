@@ -1,31 +1,149 @@
-//! PLACEHOLDER: the helper writing this crate replaces this whole file.
-use harness::spec::*;
+//! Stackless futures: `async`/`await` on tokio, with the `futures` crate's
+//! combinators where they are the idiom. Two models share every workload file and
+//! differ only in the runtime that drives it ([`runtime`]):
+//!
+//! 1. [`Tokio`] (`tokio`): the multi-thread, work-stealing runtime, one worker per
+//!    `--threads`.
+//! 2. [`TokioCurrent`] (`tokio-current`): the current-thread runtime, every task on
+//!    the calling thread.
+//!
+//! This is where the seeds' hand-built coroutines end up. The seeds turn a generator
+//! into a coroutine that `yield`s a `Future` when it must wait, a `Task` that drives
+//! the coroutine by sending it each result, and an `EventLoop` that runs callbacks
+//! when sockets are ready. In Rust:
+//!
+//! - an `async fn` is the coroutine: the compiler turns it into a state machine, an
+//!   enum with one variant per `.await`, holding only the locals that live across
+//!   it. No stack of its own, hence "stackless": a task is as big as its deepest
+//!   suspended state, a few hundred bytes.
+//! - `Future::poll` is the `send()` that resumes it; `Poll::Pending` is its `yield`.
+//! - the `Waker` passed to `poll` is the seeds' `Future` callback: whoever
+//!   completes the thing waited on (a socket, a timer, a channel) calls `wake()`,
+//!   which puts the task back on a run queue.
+//! - the runtime is the `Task` plus the `EventLoop`: a scheduler that polls woken
+//!   tasks, and a driver (epoll through mio, and a timer wheel) that turns readiness
+//!   into `wake()` calls.
+//!
+//! Each `Model` call builds a fresh runtime, runs the workload as a spawned task,
+//! and drops the runtime, which joins its threads: nothing outlives the call.
+#![forbid(unsafe_code)]
+
+mod crawl;
+mod fanout;
+mod pingpong;
+mod ring;
+mod runtime;
+mod spawn;
+
+use harness::spec::{
+    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
+    RingSpec, SpawnSpec,
+};
 use harness::{Family, Model, ModelError};
 
+use runtime::Flavor;
+
+/// The `tokio` model: the multi-thread runtime with `threads` workers.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tokio;
 
 impl Model for Tokio {
-    fn name(&self) -> &'static str { "tokio" }
-    fn family(&self) -> Family { Family::Stackless }
-    fn summary(&self) -> &'static str { "async/await on tokio's multi-thread work-stealing runtime" }
-    fn crawl(&self, _: &CrawlSpec) -> Result<CrawlOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn pingpong(&self, _: &PingPongSpec) -> Result<Counted, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn ring(&self, _: &RingSpec) -> Result<RingOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn spawn(&self, _: &SpawnSpec) -> Result<Counted, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
+    fn name(&self) -> &'static str {
+        "tokio"
+    }
+
+    fn family(&self) -> Family {
+        Family::Stackless
+    }
+
+    fn summary(&self) -> &'static str {
+        "async/await on tokio's multi-thread work-stealing runtime"
+    }
+
+    fn uses_threads(&self) -> bool {
+        true
+    }
+
+    fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+        crawl::run(
+            spec,
+            Flavor::MultiThread {
+                workers: spec.threads,
+            },
+        )
+    }
+
+    fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError> {
+        pingpong::run(
+            spec,
+            Flavor::MultiThread {
+                workers: spec.threads,
+            },
+        )
+    }
+
+    fn ring(&self, spec: &RingSpec) -> Result<RingOutcome, ModelError> {
+        ring::run(
+            spec,
+            Flavor::MultiThread {
+                workers: spec.threads,
+            },
+        )
+    }
+
+    fn spawn(&self, spec: &SpawnSpec) -> Result<Counted, ModelError> {
+        spawn::run(
+            spec,
+            Flavor::MultiThread {
+                workers: spec.threads,
+            },
+        )
+    }
+
+    fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        fanout::run(
+            spec,
+            Flavor::MultiThread {
+                workers: spec.threads,
+            },
+        )
+    }
 }
 
+/// The `tokio-current` model: the current-thread runtime.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokioCurrent;
 
 impl Model for TokioCurrent {
-    fn name(&self) -> &'static str { "tokio-current" }
-    fn family(&self) -> Family { Family::Stackless }
-    fn summary(&self) -> &'static str { "async/await on tokio's current-thread runtime" }
-    fn crawl(&self, _: &CrawlSpec) -> Result<CrawlOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn pingpong(&self, _: &PingPongSpec) -> Result<Counted, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn ring(&self, _: &RingSpec) -> Result<RingOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn spawn(&self, _: &SpawnSpec) -> Result<Counted, ModelError> { Err(ModelError::unsupported("not written yet")) }
-    fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> { Err(ModelError::unsupported("not written yet")) }
+    fn name(&self) -> &'static str {
+        "tokio-current"
+    }
+
+    fn family(&self) -> Family {
+        Family::Stackless
+    }
+
+    fn summary(&self) -> &'static str {
+        "async/await on tokio's current-thread runtime"
+    }
+
+    fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+        crawl::run(spec, Flavor::CurrentThread)
+    }
+
+    fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError> {
+        pingpong::run(spec, Flavor::CurrentThread)
+    }
+
+    fn ring(&self, spec: &RingSpec) -> Result<RingOutcome, ModelError> {
+        ring::run(spec, Flavor::CurrentThread)
+    }
+
+    fn spawn(&self, spec: &SpawnSpec) -> Result<Counted, ModelError> {
+        spawn::run(spec, Flavor::CurrentThread)
+    }
+
+    fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        fanout::run(spec, Flavor::CurrentThread)
+    }
 }

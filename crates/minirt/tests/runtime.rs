@@ -1,0 +1,300 @@
+//! Unit tests for each piece of the runtime, through its public API: the executor
+//! (no lost wake-ups, panics reported, detached tasks freed), timers (fire in
+//! order, cancel on drop), the channel, the reactor and `TcpStream`, and the wake
+//! path from other threads.
+
+use std::cell::RefCell;
+use std::future::poll_fn;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::rc::Rc;
+use std::task::Poll;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use cm_minirt::rt::{Runtime, channel, sleep, spawn, thread_channel, timeout};
+
+fn rt() -> Runtime {
+    Runtime::new().expect("a runtime needs only an epoll fd and an eventfd")
+}
+
+/// Yields once: wakes itself and returns Pending, like `asyncio.sleep(0)`.
+async fn yield_now() {
+    let mut yielded = false;
+    poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await;
+}
+
+#[test]
+fn block_on_returns_the_output_and_spawned_tasks_run() {
+    let out = rt().block_on(async {
+        let a = spawn(async { 20 });
+        let b = spawn(async { 22 });
+        a.await.unwrap() + b.await.unwrap()
+    });
+    assert_eq!(out, 42);
+}
+
+#[test]
+fn tasks_interleave_in_fifo_order() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    rt().block_on({
+        let log = Rc::clone(&log);
+        async move {
+            let handles: Vec<_> = ["a", "b"]
+                .into_iter()
+                .map(|name| {
+                    let log = Rc::clone(&log);
+                    spawn(async move {
+                        for step in 1..=3 {
+                            log.borrow_mut().push(format!("{name}{step}"));
+                            yield_now().await;
+                        }
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.await.unwrap();
+            }
+        }
+    });
+    assert_eq!(*log.borrow(), ["a1", "b1", "a2", "b2", "a3", "b3"]);
+}
+
+#[test]
+fn a_wake_during_the_poll_is_not_lost() {
+    // The task wakes itself before returning Pending a thousand times; each wake
+    // must bring exactly one more poll.
+    let polls = rt().block_on(async {
+        spawn(async {
+            let mut polls = 0;
+            poll_fn(|cx| {
+                polls += 1;
+                if polls == 1000 {
+                    return Poll::Ready(());
+                }
+                cx.waker().wake_by_ref();
+                cx.waker().wake_by_ref(); // a second wake before the poll: no extra poll
+                Poll::Pending
+            })
+            .await;
+            polls
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(polls, 1000);
+}
+
+#[test]
+fn a_task_that_panics_is_reported_and_the_others_go_on() {
+    let (err, other) = rt().block_on(async {
+        let bad = spawn(async {
+            yield_now().await;
+            panic!("boom at step 2");
+        });
+        let good = spawn(async {
+            yield_now().await;
+            7
+        });
+        (bad.await.unwrap_err(), good.await.unwrap())
+    });
+    assert_eq!(err.message, "boom at step 2");
+    assert!(err.to_string().contains("task panicked"), "{err}");
+    assert_eq!(other, 7);
+}
+
+/// Sets its flag when dropped: shows a future was freed.
+struct DropFlag(Rc<RefCell<bool>>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        *self.0.borrow_mut() = true;
+    }
+}
+
+#[test]
+fn a_dropped_join_handle_does_not_leak_the_task() {
+    let freed = Rc::new(RefCell::new(false));
+    let runtime = rt();
+    runtime.block_on({
+        let freed = Rc::clone(&freed);
+        async move {
+            let flag = DropFlag(freed);
+            let handle = spawn(async move {
+                sleep(Duration::from_millis(5)).await;
+                drop(flag);
+                vec![0u8; 1024] // an output nobody collects
+            });
+            drop(handle);
+            sleep(Duration::from_millis(20)).await;
+        }
+    });
+    assert!(*freed.borrow(), "the detached task ran to its end");
+    assert_eq!(runtime.live_tasks(), 0, "and was freed");
+}
+
+#[test]
+fn dropping_the_runtime_drops_unfinished_tasks() {
+    let freed = Rc::new(RefCell::new(false));
+    {
+        let runtime = rt();
+        runtime.block_on({
+            let freed = Rc::clone(&freed);
+            async move {
+                let flag = DropFlag(freed);
+                drop(spawn(async move {
+                    sleep(Duration::from_secs(3600)).await;
+                    drop(flag);
+                }));
+                yield_now().await;
+            }
+        });
+        assert_eq!(runtime.live_tasks(), 1);
+        assert!(!*freed.borrow());
+    }
+    assert!(*freed.borrow());
+}
+
+#[test]
+fn timers_fire_in_deadline_order_then_in_registration_order() {
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let started = Instant::now();
+    rt().block_on({
+        let order = Rc::clone(&order);
+        async move {
+            let handles: Vec<_> = [(30, 'c'), (10, 'a'), (20, 'b'), (20, 'B'), (0, '0')]
+                .into_iter()
+                .map(|(ms, name)| {
+                    let order = Rc::clone(&order);
+                    spawn(async move {
+                        sleep(Duration::from_millis(ms)).await;
+                        order.borrow_mut().push(name);
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.await.unwrap();
+            }
+        }
+    });
+    assert_eq!(*order.borrow(), ['0', 'a', 'b', 'B', 'c']);
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(30), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn timeout_cancels_the_slow_future_and_lets_the_fast_one_finish() {
+    rt().block_on(async {
+        let slow = timeout(Duration::from_millis(10), sleep(Duration::from_secs(3600))).await;
+        assert!(slow.is_err());
+        let fast = timeout(Duration::from_secs(3600), async { 5 }).await;
+        assert_eq!(fast, Ok(5));
+    });
+}
+
+#[test]
+fn channel_waits_when_full_and_closes_when_a_side_drops() {
+    let got = rt().block_on(async {
+        let (mut tx, mut rx) = channel::channel::<u32>(2);
+        let producer = spawn(async move {
+            for i in 0..10 {
+                tx.send(i).await.unwrap();
+            }
+        });
+        let mut got = Vec::new();
+        while let Some(v) = rx.recv().await {
+            got.push(v);
+        }
+        producer.await.unwrap();
+        // With the receiver gone, send gives the value back.
+        let (mut tx, rx) = channel::channel::<u32>(1);
+        drop(rx);
+        assert_eq!(tx.send(9).await, Err(9));
+        got
+    });
+    assert_eq!(got, (0..10).collect::<Vec<_>>());
+}
+
+#[test]
+fn tcp_stream_talks_to_a_real_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 5];
+        conn.read_exact(&mut buf).unwrap();
+        thread::sleep(Duration::from_millis(20)); // make the client wait
+        conn.write_all(&buf).unwrap();
+    });
+    let echoed = rt().block_on(async move {
+        let mut stream = cm_minirt::rt::TcpStream::connect(addr).await.unwrap();
+        stream.write_all(b"hello").await.unwrap();
+        let mut out = Vec::new();
+        let mut buf = [0u8; 16];
+        loop {
+            match stream.read(&mut buf).await.unwrap() {
+                0 => break out,
+                n => out.extend_from_slice(&buf[..n]),
+            }
+        }
+    });
+    server.join().unwrap();
+    assert_eq!(echoed, b"hello");
+}
+
+#[test]
+fn connecting_where_nothing_listens_fails() {
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let err = rt()
+        .block_on(cm_minirt::rt::TcpStream::connect(addr))
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+}
+
+#[test]
+fn wakes_from_other_threads_reach_a_parked_loop() {
+    let sum = rt().block_on(async {
+        let (tx, mut rx) = thread_channel::channel::<u64>();
+        let workers: Vec<_> = (0..4)
+            .map(|t| {
+                let tx = tx.clone();
+                thread::spawn(move || {
+                    for i in 0..1000 {
+                        if i % 100 == 0 {
+                            thread::sleep(Duration::from_millis(1)); // let the loop park
+                        }
+                        tx.send(t * 1000 + i).unwrap();
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        let mut sum = 0;
+        while let Some(v) = rx.recv().await {
+            sum += v;
+        }
+        for w in workers {
+            w.join().unwrap();
+        }
+        sum
+    });
+    assert_eq!(sum, (0..4000).sum::<u64>());
+}
+
+#[test]
+#[should_panic(expected = "inside Runtime::block_on")]
+fn spawn_outside_a_runtime_panics() {
+    drop(spawn(async {}));
+}

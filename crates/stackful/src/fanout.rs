@@ -25,9 +25,12 @@ const QUEUE_ITEMS: usize = 1024;
 
 /// Stack of each coroutine: a channel or semaphore call, or the job (a loop over
 /// two registers): 1.4 KiB deep in a release build, 3.6 KiB in a debug one
-/// (measured by painting the stack). 16 KiB keeps four times the debug depth in
-/// reserve; only the pages a coroutine reaches are ever touched.
-const STACK_BYTES: usize = 16 * 1024;
+/// (measured by painting the stack). It gets may's pooled size (8 KiB): may builds a pool of 1,000 coroutines of that size,
+/// stacks and all, when its scheduler starts, and a spawn of the pooled size takes
+/// one from there instead of mapping and guarding a fresh stack (two system calls
+/// each, which made a 503-task ring spend more time being built than running).
+/// 8 KiB still holds twice the debug depth.
+const STACK_BYTES: usize = runtime::POOLED_STACK_BYTES;
 
 pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     runtime::start(spec.threads);
@@ -47,7 +50,7 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
                     // SAFETY: the closure owns a receiver and borrows a semaphore the
                     // scope outlives; it touches no thread-local storage, and its
                     // deepest call (a channel receive, or the job) uses at most 4 KiB of
-                    // its 16 KiB stack.
+                    // its 8 KiB stack.
                     unsafe {
                         s.spawn_with_builder(
                             move || {
@@ -68,7 +71,7 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
             drop(queue);
             let total = spec.items;
             // SAFETY: the producer owns the sender and borrows the semaphore; no
-            // thread-local storage, at most 4 KiB of its 16 KiB stack used.
+            // thread-local storage, at most 4 KiB of its 8 KiB stack used.
             unsafe {
                 s.spawn_with_builder(
                     move || {

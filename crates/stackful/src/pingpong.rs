@@ -20,10 +20,12 @@ use crate::runtime;
 
 /// Stack of each coroutine. The deepest call is a channel send that wakes the
 /// peer: 1.5 KiB in a release build, 3.8 KiB in a debug one (measured by
-/// painting the stack). 16 KiB keeps four times the debug depth in reserve and
-/// costs no more memory than 8 KiB would: a coroutine touches only the pages it
-/// reaches, here the top one, plus the bottom one may paints at spawn.
-const STACK_BYTES: usize = 16 * 1024;
+/// painting the stack). It gets may's pooled size (8 KiB): may builds a pool of 1,000 coroutines of that size,
+/// stacks and all, when its scheduler starts, and a spawn of the pooled size takes
+/// one from there instead of mapping and guarding a fresh stack (two system calls
+/// each, which made a 503-task ring spend more time being built than running).
+/// 8 KiB still holds twice the debug depth.
+const STACK_BYTES: usize = runtime::POOLED_STACK_BYTES;
 
 pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
     runtime::start(spec.threads);
@@ -33,7 +35,7 @@ pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
     // SAFETY: the closure owns its two channel ends and touches no thread-local
     // storage (may's channels park the coroutine, not the thread, so nothing of
     // the worker thread is held across a switch). Its stack use is bounded by a
-    // channel send or receive, under 4 KiB of the 16 KiB it gets.
+    // channel send or receive, under 4 KiB of the 8 KiB it gets.
     let pong = unsafe {
         runtime::builder(STACK_BYTES).spawn(move || {
             for counter in pong_inbox.iter() {
@@ -45,7 +47,7 @@ pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
     }
     .map_err(|e| ModelError::failed(format!("could not spawn pong: {e}")))?;
     // SAFETY: as for `pong`: owned channel ends and a counter, no thread-local
-    // storage, under 4 KiB of stack used out of 16 KiB.
+    // storage, under 4 KiB of stack used out of 8 KiB.
     let ping = unsafe {
         runtime::builder(STACK_BYTES).spawn(move || {
             let mut counter = 0;

@@ -302,6 +302,9 @@ pub fn describe(rows: &[&Row]) -> String {
     s
 }
 
+/// Widest verified-column text the terminal table shows in its cell.
+const STATUS_WIDTH: usize = 48;
+
 /// The terminal tables, one per group.
 pub fn terminal_tables(rows: &[Row]) -> String {
     let mut out = String::new();
@@ -311,8 +314,17 @@ pub fn terminal_tables(rows: &[Row]) -> String {
             .load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(header(group[0].workload));
+        let mut notes = Vec::new();
         for r in &group {
-            let row: Vec<Cell> = cells(r)
+            let mut cells = cells(r);
+            // A long reason would stretch the table past any terminal: cut it in
+            // the cell and print it whole below.
+            if cells[7].chars().count() > STATUS_WIDTH {
+                notes.push(format!("  {}: {}", r.model, cells[7]));
+                let cut: String = cells[7].chars().take(STATUS_WIDTH - 1).collect();
+                cells[7] = format!("{cut}…");
+            }
+            let row: Vec<Cell> = cells
                 .into_iter()
                 .enumerate()
                 .map(|(i, c)| {
@@ -326,7 +338,11 @@ pub fn terminal_tables(rows: &[Row]) -> String {
                 .collect();
             table.add_row(row);
         }
-        let _ = writeln!(out, "{}\n{table}\n", describe(&group));
+        let _ = writeln!(out, "{}\n{table}", describe(&group));
+        for note in notes {
+            let _ = writeln!(out, "{note}");
+        }
+        out.push('\n');
     }
     out
 }
@@ -763,8 +779,14 @@ mod tests {
             svg.contains("\nfast\n") && svg.contains("\nslow\n"),
             "{svg}"
         );
+        rows[1].error = Some(format!("unsupported: {}", "x".repeat(100)));
+        rows[1].verified = false;
+        rank(&mut rows);
         let table = terminal_tables(&rows);
-        assert!(table.contains("4.00×"), "{table}");
+        assert!(table.contains("1.00×"), "{table}");
+        // The long reason is cut in the table and printed whole below it.
+        assert!(table.contains("xxx…"), "{table}");
+        assert!(table.contains(&format!("  slow: unsupported: {}", "x".repeat(100))));
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -456,19 +456,27 @@ pub fn bar_chart(path: &Path, title: &str, rows: &[&Row]) -> io::Result<()> {
     let height = 90 + 34 * u32::try_from(n).unwrap_or(1);
     let root = SVGBackend::new(path, (820, height)).into_drawing_area();
     root.fill(&WHITE).map_err(plot_err)?;
-    let max = bars.iter().map(|b| b.3).fold(0.0, f64::max).max(1e-3) * 1.08;
+    // Models differ by orders of magnitude (a function call against a context
+    // switch), so the axis is logarithmic: on a linear one the fast bars vanish.
+    let max = bars.iter().map(|b| b.3).fold(0.0, f64::max).max(1e-3) * 1.5;
+    let floor = bars
+        .iter()
+        .map(|b| b.2)
+        .fold(f64::MAX, f64::min)
+        .min(max / 10.0)
+        / 1.5;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(120)
-        .build_cartesian_2d(0.0..max, (0..n).into_segmented())
+        .build_cartesian_2d((floor..max).log_scale(), (0..n).into_segmented())
         .map_err(plot_err)?;
     let names: Vec<String> = bars.iter().map(|b| b.0.to_owned()).collect();
     chart
         .configure_mesh()
         .disable_y_mesh()
-        .x_desc("median wall time (ms), whiskers: min – max")
+        .x_desc("median wall time (ms, log scale), whiskers: min – max")
         .y_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),

@@ -19,7 +19,10 @@ impl ServerChild {
     pub fn start() -> Result<Self, CliError> {
         let exe = std::env::current_exe()?;
         let threads = (harness::spec::default_threads() / 2).max(1);
-        let mut child = Command::new(exe)
+        let mut cmd = Command::new(exe);
+        // If this process is killed, the server goes with it.
+        harness::measure::die_with_parent(&mut cmd);
+        let mut child = cmd
             .args(["serve", "--port", "0", "--threads", &threads.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

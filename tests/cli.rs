@@ -314,3 +314,50 @@ fn compare_sweeps_draw_one_chart() {
     assert_eq!(groups, ["spawn n=2", "spawn n=8"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn killing_compare_leaves_no_child_behind() {
+    let dir = temp_dir("killed");
+    let mut compare = bin()
+        .args([
+            "compare",
+            "--workload",
+            "spawn",
+            "--models",
+            "threads",
+            "--n",
+            "2",
+            "--sleep-ms",
+            "60000",
+            "--runs",
+            "1",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    let parent = compare.id().to_string();
+    // Wait for the cell's child process to appear, then kill compare alone.
+    let child_pid = (0..200)
+        .find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            let out = Command::new("pgrep").args(["-P", &parent]).output().ok()?;
+            let pid = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()?
+                .trim()
+                .to_owned();
+            (!pid.is_empty()).then_some(pid)
+        })
+        .expect("compare started its cell");
+    compare.kill().unwrap();
+    compare.wait().unwrap();
+    let gone = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        !std::path::Path::new(&format!("/proc/{child_pid}")).exists()
+            || std::fs::read_to_string(format!("/proc/{child_pid}/stat"))
+                .is_ok_and(|s| s.contains(") Z "))
+    });
+    assert!(gone, "the cell {child_pid} outlived its compare");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -10,6 +10,7 @@
 //! against the `VmHWM` the child reads from `/proc/self/status` just before it exits.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -63,8 +64,28 @@ fn timeval_ns(tv: libc::timeval) -> u64 {
     secs * 1_000_000_000 + micros * 1_000
 }
 
-/// Runs `cmd` to completion (killing it after `deadline`) and measures it.
+/// Makes the child die with its parent: if `compare` is killed, no cell or server
+/// it started is left running. (Ctrl-C reaches the whole process group anyway; a
+/// `kill` of the parent alone would otherwise orphan them.)
+pub fn die_with_parent(cmd: &mut Command) -> &mut Command {
+    // SAFETY: the hook runs in the child between fork and exec, where only
+    // async-signal-safe calls are allowed; prctl is a plain system call, and
+    // nothing is allocated or locked.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        })
+    }
+}
+
+/// Runs `cmd` to completion (killing it after `deadline`) and measures it. The
+/// child dies with the calling thread's process (see [`die_with_parent`]).
 pub fn run_child(cmd: &mut Command, deadline: Duration) -> std::io::Result<ChildRun> {
+    die_with_parent(cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

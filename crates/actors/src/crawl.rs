@@ -25,7 +25,6 @@
 //! Arbiter thread: a waiting request then holds no read buffer of its own, which
 //! matters with ten thousand in flight.
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::io;
 use std::iter::Enumerate;
@@ -35,10 +34,10 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use futures::FutureExt;
-use harness::ModelError;
 use harness::http::{FetchError, FetchResult, Progress, READ_BUF_BYTES, ResponseReader, request};
 use harness::limits;
 use harness::spec::{CrawlOutcome, CrawlSpec};
+use harness::{ModelError, panic_message};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -109,14 +108,6 @@ impl Handler<Fetch> for Fetcher {
             });
         }));
     }
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic without a message")
 }
 
 /// One GET within `timeout`, connect to last byte.
@@ -246,9 +237,5 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
             .await
             .map_err(|e| system::lost("the coordinator stopped without an answer", e))
     })?;
-    let results = results
-        .into_iter()
-        .map(|r| r.ok_or_else(|| ModelError::failed("a path was never fetched")))
-        .collect::<Result<_, _>>()?;
-    Ok(CrawlOutcome { results })
+    CrawlOutcome::from_slots(results)
 }

@@ -66,9 +66,5 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         }
         Ok(())
     })?;
-    let results = slots
-        .into_iter()
-        .map(|r| r.ok_or_else(|| ModelError::failed("a path was never fetched")))
-        .collect::<Result<_, _>>()?;
-    Ok(CrawlOutcome { results })
+    CrawlOutcome::from_slots(slots)
 }

@@ -11,12 +11,11 @@
 //! results come back, and the `Slot` (a `Mutex` plus a `Condvar`) is how threads
 //! hand each other values.
 
-use std::any::Any;
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::thread::{self, Scope};
 
-use harness::{ModelError, limits};
+use harness::{ModelError, limits, panic_message};
 
 /// Stack size of every process. The workloads' deepest call chain is a blocking
 /// fetch (a 4 KiB read buffer, httparse's header array, error formatting), well
@@ -76,12 +75,4 @@ pub(crate) fn spawn_failed(started: usize, wanted: usize, err: &io::Error) -> Mo
     ModelError::unsupported(format!(
         "started {started} of {wanted} processes (OS threads) before the system refused: {err}"
     ))
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic without a message")
 }

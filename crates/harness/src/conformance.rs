@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use crate::http::FetchErrorKind;
 use crate::limits;
-use crate::model::Model;
+use crate::model::{Model, panic_message};
 use crate::pages::{self, Fault};
 use crate::server::{self, ServerConfig, ServerHandle};
 use crate::spec::{CrawlSpec, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec};
@@ -264,14 +264,6 @@ fn run_case(model: &dyn Model, server: &ServerHandle, case: &Case) -> Result<(),
         }
     })
     .map_err(|e| format!("{e} (after {:.2?})", started.elapsed()))
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 fn execute(model: &dyn Model, server: &ServerHandle, body: &Body) -> Result<(), String> {

@@ -29,4 +29,4 @@ pub mod report;
 pub mod server;
 pub mod spec;
 
-pub use model::{Family, Model, ModelError};
+pub use model::{Family, Model, ModelError, panic_message};

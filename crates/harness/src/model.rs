@@ -146,3 +146,13 @@ impl fmt::Debug for dyn Model {
             .finish()
     }
 }
+
+/// The message a panic carried (`panic!("...")` gives a `&str` or a `String`), for
+/// turning a caught panic into a [`ModelError::Failed`] that says what happened.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}

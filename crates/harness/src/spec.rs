@@ -17,6 +17,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::http::FetchResult;
+use crate::model::ModelError;
 use crate::pages::{self, Expected, splitmix64};
 
 /// The workloads, in the order reports list them.
@@ -179,6 +180,20 @@ pub struct CrawlOutcome {
 }
 
 impl CrawlOutcome {
+    /// Assembles results that finished in any order, each stored at its path's
+    /// index, into path order. A slot left empty is a bug in the model, which gets
+    /// the blame as `Failed` rather than a made-up result.
+    pub fn from_slots(slots: Vec<Option<FetchResult>>) -> Result<Self, ModelError> {
+        let results = slots
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                r.ok_or_else(|| ModelError::failed(format!("path {i} was never fetched")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { results })
+    }
+
     /// How many paths came back with a page.
     pub fn ok_count(&self) -> usize {
         self.results.iter().filter(|r| r.is_ok()).count()

@@ -53,11 +53,7 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         }
         Ok::<_, ModelError>(())
     })?;
-    let results = results
-        .into_iter()
-        .map(|r| r.ok_or_else(|| ModelError::failed("a path was never fetched")))
-        .collect::<Result<_, _>>()?;
-    Ok(CrawlOutcome { results })
+    CrawlOutcome::from_slots(results)
 }
 
 /// GET `path`: the seeds' `fetch` coroutine.

@@ -79,11 +79,7 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
     for (i, result) in per_worker.into_iter().flatten() {
         results[i] = Some(result);
     }
-    let results = results
-        .into_iter()
-        .map(|r| r.ok_or_else(|| ModelError::failed("a path was never fetched")))
-        .collect::<Result<_, _>>()?;
-    Ok(CrawlOutcome { results })
+    CrawlOutcome::from_slots(results)
 }
 
 /// GET `path` from `addr` within `timeout` in all, on may's sockets.

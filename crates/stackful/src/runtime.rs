@@ -17,12 +17,11 @@
 //! `mmap` of `b` plus one 4 KiB guard page below it, made `PROT_NONE` with
 //! `mprotect`, which splits it into two kernel mappings (VMAs).
 
-use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use harness::ModelError;
 use harness::limits;
+use harness::{ModelError, panic_message};
 use may::coroutine::{Builder, JoinHandle};
 
 /// Bytes in the unit may counts stack sizes in: one machine word.
@@ -115,20 +114,12 @@ pub(crate) fn check_sockets(n: usize, what: &str) -> Result<(), ModelError> {
 /// `Model` call.
 pub(crate) fn contained<R>(f: impl FnOnce() -> R) -> Result<R, ModelError> {
     panic::catch_unwind(AssertUnwindSafe(f))
-        .map_err(|panic| ModelError::failed(format!("panicked: {}", message(&*panic))))
+        .map_err(|panic| ModelError::failed(format!("panicked: {}", panic_message(&*panic))))
 }
 
 /// Joins a coroutine, turning its panic into `Failed`.
 pub(crate) fn join<T>(handle: JoinHandle<T>) -> Result<T, ModelError> {
     handle
         .join()
-        .map_err(|panic| ModelError::failed(format!("panicked: {}", message(&*panic))))
-}
-
-fn message(panic: &(dyn Any + Send)) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic without a message")
+        .map_err(|panic| ModelError::failed(format!("panicked: {}", panic_message(&*panic))))
 }

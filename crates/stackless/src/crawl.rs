@@ -53,11 +53,7 @@ pub(crate) fn run(spec: &CrawlSpec, flavor: Flavor) -> Result<CrawlOutcome, Mode
         while let Some((i, result)) = done.next().await {
             results[i] = Some(result);
         }
-        let results = results
-            .into_iter()
-            .map(|r| r.ok_or_else(|| ModelError::failed("a path was never fetched")))
-            .collect::<Result<_, _>>()?;
-        Ok(CrawlOutcome { results })
+        CrawlOutcome::from_slots(results)
     })
 }
 

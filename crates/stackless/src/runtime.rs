@@ -68,12 +68,7 @@ where
 /// aborts tasks), which ends the run as `Failed`.
 pub(crate) fn joined(err: JoinError) -> ModelError {
     if err.is_panic() {
-        let panic = err.into_panic();
-        let msg = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".into());
+        let msg = harness::panic_message(&*err.into_panic());
         ModelError::failed(format!("a task panicked: {msg}"))
     } else {
         ModelError::failed(format!("a task was cancelled: {err}"))

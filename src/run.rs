@@ -73,7 +73,7 @@ pub fn check(model: &str, workload: &str, params: Params) -> Result<Checked, Cli
             .get(workload, Param::Concurrency)
             .min(params.get(workload, Param::N));
         limits::ensure_nofile(
-            concurrency + 64,
+            concurrency + harness::spec::SPARE_FILES,
             &format!("a crawl with {concurrency} requests in flight"),
         )
         .map_err(CliError::Usage)?;

@@ -35,7 +35,6 @@ use std::time::Duration;
 use actix::prelude::*;
 use futures::FutureExt;
 use harness::http::{FetchError, FetchResult, Progress, READ_BUF_BYTES, ResponseReader, request};
-use harness::limits;
 use harness::spec::{CrawlOutcome, CrawlSpec};
 use harness::{ModelError, panic_message};
 use tokio::io::AsyncWriteExt;
@@ -43,9 +42,6 @@ use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 use crate::system;
-
-/// File descriptors the process needs besides one socket per fetcher.
-const SPARE_FDS: u64 = 64;
 
 thread_local! {
     /// The read buffer every fetch on this thread reads into, between awaits only.
@@ -206,9 +202,7 @@ impl Handler<Fetched> for Coordinator {
 
 pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
     let n = spec.paths.len();
-    let in_flight = spec.concurrency.clamp(1, n.max(1));
-    limits::ensure_nofile(in_flight as u64 + SPARE_FDS, "this crawl")
-        .map_err(ModelError::unsupported)?;
+    let in_flight = spec.reserve_sockets()?;
     let (addr, timeout, paths) = (spec.addr, spec.timeout, spec.paths.clone());
     let results = system::run(0, |_| async move {
         let (answer, results) = oneshot::channel();

@@ -28,16 +28,11 @@ use std::net::SocketAddr;
 
 use harness::ModelError;
 use harness::http::{FetchError, FetchResult, Progress, READ_BUF_BYTES, ResponseReader, request};
-use harness::limits;
 use harness::spec::{CrawlOutcome, CrawlSpec};
 use mio::net::TcpStream;
 use mio::{Interest, Token};
 
 use crate::event_loop::{EventLoop, TimerId};
-
-/// Descriptors the process needs besides the sockets: stdio, the poller, the
-/// delay server's side of the sockets when it runs in this process (tests), slack.
-const SPARE_FDS: u64 = 64;
 
 /// The crawl's state, owned by the loop.
 struct Crawl<'s> {
@@ -66,9 +61,7 @@ struct Conn {
 type Loop<'s> = EventLoop<Crawl<'s>>;
 
 pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
-    let slots = spec.concurrency.clamp(1, spec.paths.len().max(1));
-    limits::ensure_nofile(slots as u64 + SPARE_FDS, "this crawl")
-        .map_err(ModelError::unsupported)?;
+    let slots = spec.reserve_sockets()?;
     let mut lp = EventLoop::new(Crawl {
         spec,
         slots: (0..slots).map(|_| None).collect(),

@@ -18,19 +18,15 @@
 use crossbeam_channel::bounded;
 use harness::http::{FetchResult, fetch_blocking};
 use harness::spec::{CrawlOutcome, CrawlSpec};
-use harness::{ModelError, limits};
+use harness::ModelError;
 
 use crate::process::{self, check_budget, go, spawn_failed};
 
-/// Descriptors the process needs besides one socket per worker.
-const SPARE_FILES: u64 = 64;
-
 pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
     let n = spec.paths.len();
-    let workers = spec.concurrency.clamp(1, n.max(1));
+    let workers = spec.in_flight();
     check_budget(workers)?;
-    limits::ensure_nofile(workers as u64 + SPARE_FILES, "this crawl")
-        .map_err(ModelError::unsupported)?;
+    spec.reserve_sockets()?;
     let (send_job, jobs) = bounded(n);
     for job in spec.paths.iter().enumerate() {
         // The channel has room for every job and its receiver is alive: cannot fail.

@@ -116,7 +116,29 @@ pub struct CrawlSpec {
     pub threads: usize,
 }
 
+/// Descriptors a crawling process needs besides one socket per request in flight:
+/// stdio, the runtime's epoll and wake descriptors, the binary and its libraries.
+pub const SPARE_FILES: u64 = 64;
+
 impl CrawlSpec {
+    /// Requests in flight at once: `concurrency`, at least 1, at most the paths.
+    pub fn in_flight(&self) -> usize {
+        self.concurrency.clamp(1, self.paths.len().max(1))
+    }
+
+    /// Raises the open-file limit to hold one socket per request in flight (plus
+    /// [`SPARE_FILES`]) and returns how many will be in flight; or answers
+    /// `unsupported`, naming the limit and how to raise it, before any socket opens.
+    pub fn reserve_sockets(&self) -> Result<usize, ModelError> {
+        let in_flight = self.in_flight();
+        crate::limits::ensure_nofile(
+            in_flight as u64 + SPARE_FILES,
+            &format!("a crawl with {in_flight} requests in flight"),
+        )
+        .map_err(ModelError::unsupported)?;
+        Ok(in_flight)
+    }
+
     /// `n` good pages of `body_bytes` each answered after `delay_ms`, all in flight at
     /// once (`concurrency = n`) and a timeout well above the delay.
     pub fn pages(addr: SocketAddr, n: u64, delay_ms: u64, body_bytes: usize) -> Self {

@@ -20,10 +20,7 @@ use crate::rt::{TcpStream, spawn, timeout};
 use crate::{panicked, runtime};
 
 pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
-    let workers = spec.concurrency.clamp(1, spec.paths.len().max(1));
-    // One socket per worker, plus the runtime's own descriptors and some slack.
-    harness::limits::ensure_nofile(workers as u64 + 64, "this crawl")
-        .map_err(ModelError::unsupported)?;
+    let workers = spec.reserve_sockets()?;
     let paths: Rc<[String]> = spec.paths.iter().cloned().collect();
     let (addr, limit) = (spec.addr, spec.timeout);
     let mut results: Vec<Option<FetchResult>> = vec![None; paths.len()];

@@ -41,8 +41,7 @@ const STACK_BYTES: usize = 32 * 1024;
 
 pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
     runtime::start(spec.threads);
-    let workers = spec.concurrency.clamp(1, spec.paths.len().max(1));
-    runtime::check_sockets(workers, "a crawl with this many requests in flight")?;
+    let workers = spec.reserve_sockets()?;
     runtime::check_stacks(workers, "a crawl with this many requests in flight")?;
     let next = AtomicUsize::new(0);
     let next = &next;

@@ -98,13 +98,6 @@ pub(crate) fn check_stacks(n: usize, what: &str) -> Result<(), ModelError> {
     )))
 }
 
-/// Declines up front when `n` sockets would not fit under the open-file limit
-/// (raising the soft limit to the hard one first).
-pub(crate) fn check_sockets(n: usize, what: &str) -> Result<(), ModelError> {
-    // A few dozen descriptors for the runtime's epoll fds, stdio and the like.
-    limits::ensure_nofile(n as u64 + 64, what).map_err(ModelError::unsupported)
-}
-
 /// Runs `f`, typically a `may::coroutine::scope`, turning a panic into `Failed`.
 ///
 /// A may scope joins every coroutine spawned on it before it returns (which is

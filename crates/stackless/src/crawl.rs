@@ -29,7 +29,6 @@ use std::sync::Arc;
 
 use harness::ModelError;
 use harness::http::{FetchError, FetchResult, Progress, READ_BUF_BYTES, ResponseReader, request};
-use harness::limits;
 use harness::spec::{CrawlOutcome, CrawlSpec};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -38,17 +37,8 @@ use tokio::task::JoinSet;
 
 use crate::runtime::{self, Flavor};
 
-/// Open files beyond the crawl's sockets: stdio, the runtime's epoll and wake fds,
-/// the binary and its libraries.
-const SPARE_FILES: u64 = 64;
-
 pub(crate) fn run(spec: &CrawlSpec, flavor: Flavor) -> Result<CrawlOutcome, ModelError> {
-    let in_flight = spec.concurrency.clamp(1, spec.paths.len().max(1));
-    limits::ensure_nofile(
-        in_flight as u64 + SPARE_FILES,
-        &format!("a crawl with {in_flight} requests in flight"),
-    )
-    .map_err(ModelError::unsupported)?;
+    let in_flight = spec.reserve_sockets()?;
     let (addr, timeout) = (spec.addr, spec.timeout);
     let paths = spec.paths.clone();
     let n = paths.len();

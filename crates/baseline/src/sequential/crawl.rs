@@ -23,6 +23,7 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         })
         .sum();
     within_wait_budget(waiting, "fetching these pages")?;
+    spec.reserve_sockets()?;
     let results = spec
         .paths
         .iter()

@@ -16,8 +16,9 @@ use harness::spec::{CrawlOutcome, CrawlSpec};
 use super::{builder, check_thread_budget, join, spawn_failed};
 
 pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
-    let workers = spec.concurrency.clamp(1, spec.paths.len().max(1));
+    let workers = spec.in_flight();
     check_thread_budget(workers)?;
+    spec.reserve_sockets()?;
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<FetchResult>> = vec![None; spec.paths.len()];
     thread::scope(|s| {

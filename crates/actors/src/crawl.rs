@@ -21,12 +21,10 @@
 //! and its `Supervisor` restarts a fresh one on the same mailbox, so the
 //! coordinator's address for it stays good and the crawl goes on.
 //!
-//! The socket is read with `readable().await` and `try_read` into one buffer per
-//! Arbiter thread: a waiting request then holds no read buffer of its own, which
-//! matters with ten thousand in flight.
+//! The request itself is `harness::http::fetch_tokio`, the same fetch the tokio
+//! models use (actix runs on tokio): a waiting request holds its socket and its
+//! response reader, and no read buffer of its own.
 
-use std::cell::RefCell;
-use std::io;
 use std::iter::Enumerate;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
@@ -34,19 +32,12 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use futures::FutureExt;
-use harness::http::{FetchError, FetchResult, Progress, READ_BUF_BYTES, ResponseReader, request};
+use harness::http::{FetchError, FetchResult, fetch_tokio};
 use harness::spec::{CrawlOutcome, CrawlSpec};
 use harness::{ModelError, panic_message};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 use crate::system;
-
-thread_local! {
-    /// The read buffer every fetch on this thread reads into, between awaits only.
-    static READ_BUF: RefCell<[u8; READ_BUF_BYTES]> = const { RefCell::new([0; READ_BUF_BYTES]) };
-}
 
 /// "Fetch this path": its index in the spec, and the path.
 #[derive(Message)]
@@ -85,7 +76,8 @@ impl Handler<Fetch> for Fetcher {
     type Result = ();
 
     fn handle(&mut self, Fetch { index, path }: Fetch, ctx: &mut Context<Self>) {
-        let request = fetch(self.addr, path, self.timeout);
+        let (addr, timeout) = (self.addr, self.timeout);
+        let request = async move { fetch_tokio(addr, &path, timeout).await };
         let guarded = AssertUnwindSafe(request).catch_unwind();
         ctx.wait(guarded.into_actor(self).map(move |outcome, fetcher, ctx| {
             let result = outcome.unwrap_or_else(|panic| {
@@ -103,48 +95,6 @@ impl Handler<Fetch> for Fetcher {
                 result,
             });
         }));
-    }
-}
-
-/// One GET within `timeout`, connect to last byte.
-async fn fetch(addr: SocketAddr, path: String, timeout: Duration) -> FetchResult {
-    tokio::time::timeout(timeout, get(addr, &path))
-        .await
-        .unwrap_or(Err(FetchError::Timeout))
-}
-
-async fn get(addr: SocketAddr, path: &str) -> FetchResult {
-    let mut stream = TcpStream::connect(addr)
-        .await
-        .map_err(|e| FetchError::connect(&e))?;
-    stream
-        .write_all(&request(addr, path))
-        .await
-        .map_err(|e| FetchError::io(&e))?;
-    let mut reader = ResponseReader::new();
-    loop {
-        stream.readable().await.map_err(|e| FetchError::io(&e))?;
-        let step = READ_BUF.with_borrow_mut(|buf| match stream.try_read(buf) {
-            Ok(0) => Some(reader.eof()),
-            Ok(n) => match reader.feed(&buf[..n]) {
-                Ok(Progress::Done(page)) => Some(Ok(page)),
-                Ok(Progress::More) => None,
-                Err(e) => Some(Err(e)),
-            },
-            // A spurious readiness: wait again.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                None
-            }
-            Err(e) => Some(Err(FetchError::io(&e))),
-        });
-        if let Some(result) = step {
-            return result;
-        }
     }
 }
 

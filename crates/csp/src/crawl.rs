@@ -16,9 +16,9 @@
 //! failed path is just a result like any other, so it never stops the rest.
 
 use crossbeam_channel::bounded;
+use harness::ModelError;
 use harness::http::{FetchResult, fetch_blocking};
 use harness::spec::{CrawlOutcome, CrawlSpec};
-use harness::ModelError;
 
 use crate::process::{self, check_budget, go, spawn_failed};
 

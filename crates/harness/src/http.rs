@@ -7,6 +7,8 @@
 //! a blocking `read` on a green thread), so [`ResponseReader`] takes whatever each
 //! read returned and says when the response is done. It never holds the body: it
 //! counts it and folds it into a [`Digest`], which is what verification checks.
+//! Two ready-made fetches sit on top: [`fetch_blocking`] for the models built on OS
+//! threads, and [`fetch_tokio`] for those that run on tokio.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -284,6 +286,49 @@ pub fn fetch_blocking(addr: SocketAddr, path: &str, timeout: Duration) -> FetchR
                     return Ok(page);
                 }
             }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(FetchError::io(&e)),
+        }
+    }
+}
+
+/// GET `path` from `addr` on tokio's sockets, within `timeout` in all.
+///
+/// This is how the models that run on tokio fetch (tokio, tokio-current, and actix,
+/// whose actors run on it): the same steps as [`fetch_blocking`], each `.await` a
+/// point where the task hands its thread back until the socket is ready. The read
+/// buffer lives only between `readable().await` and `try_read`, never across an
+/// await, so it sits on the polling thread's stack and not inside each of 10,000
+/// request futures. `tokio::time::timeout` bounds the whole request and drops it,
+/// closing the socket, when the deadline passes.
+pub async fn fetch_tokio(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
+    tokio::time::timeout(timeout, fetch_tokio_unbounded(addr, path))
+        .await
+        .unwrap_or(Err(FetchError::Timeout))
+}
+
+async fn fetch_tokio_unbounded(addr: SocketAddr, path: &str) -> FetchResult {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| FetchError::connect(&e))?;
+    stream
+        .write_all(&request(addr, path))
+        .await
+        .map_err(|e| FetchError::io(&e))?;
+    let mut reader = ResponseReader::new();
+    loop {
+        stream.readable().await.map_err(|e| FetchError::io(&e))?;
+        let mut buf = [0u8; READ_BUF_BYTES];
+        match stream.try_read(&mut buf) {
+            Ok(0) => return reader.eof(),
+            Ok(n) => {
+                if let Progress::Done(page) = reader.feed(&buf[..n])? {
+                    return Ok(page);
+                }
+            }
+            // Readiness was stale (a spurious wake-up): wait again.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(FetchError::io(&e)),
         }

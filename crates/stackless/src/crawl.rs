@@ -2,9 +2,11 @@
 //! alive at once through a `Semaphore`, each bounded as a whole by
 //! `tokio::time::timeout`, all joined through a `JoinSet`.
 //!
-//! [`fetch`] reads like the blocking version (connect, write, read until done), but
-//! every `.await` is a point where the task hands the thread back to the runtime
-//! until the socket is ready. The driver takes a permit before spawning each
+//! Each request is [`harness::http::fetch_tokio`]: it reads like the blocking
+//! version (connect, write, read until done), but every `.await` is a point where
+//! the task hands the thread back to the runtime until the socket is ready. It lives
+//! in the harness because actix, which runs on tokio, fetches the same way, as the
+//! thread models share `fetch_blocking`. The driver takes a permit before spawning each
 //! request and the request gives it back when it ends, so no more than
 //! `concurrency` requests exist at a time; the `JoinSet` hands back each
 //! `(index, result)` as it finishes, and the index puts it in its place.
@@ -18,20 +20,12 @@
 //! scheduler and, on the multi-thread runtime, may run on either worker; futures
 //! inside one task share that task's single waker and worker, and every readiness
 //! event re-polls the parent through `FuturesUnordered`'s own ready queue.
-//!
-//! The read buffer lives only between `readable().await` and `try_read`, never
-//! across an await, so it sits on the polling thread's stack and not inside each of
-//! the 10,000 request futures: a request in flight holds its socket, the response
-//! reader and little else.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use harness::ModelError;
-use harness::http::{FetchError, FetchResult, Progress, READ_BUF_BYTES, ResponseReader, request};
+use harness::http::{FetchResult, fetch_tokio};
 use harness::spec::{CrawlOutcome, CrawlSpec};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -52,9 +46,7 @@ pub(crate) fn run(spec: &CrawlSpec, flavor: Flavor) -> Result<CrawlOutcome, Mode
                 .await
                 .expect("the semaphore is never closed");
             requests.spawn(async move {
-                let result = tokio::time::timeout(timeout, fetch(addr, &path))
-                    .await
-                    .unwrap_or(Err(FetchError::Timeout));
+                let result = fetch_tokio(addr, &path, timeout).await;
                 drop(permit);
                 (i, result)
             });
@@ -66,33 +58,4 @@ pub(crate) fn run(spec: &CrawlSpec, flavor: Flavor) -> Result<CrawlOutcome, Mode
         }
         CrawlOutcome::from_slots(results)
     })
-}
-
-/// GET `path` from `addr`: connect, send the request, feed every read to a
-/// [`ResponseReader`] until it has the whole response or the peer closes.
-async fn fetch(addr: SocketAddr, path: &str) -> FetchResult {
-    let mut stream = TcpStream::connect(addr)
-        .await
-        .map_err(|e| FetchError::connect(&e))?;
-    stream
-        .write_all(&request(addr, path))
-        .await
-        .map_err(|e| FetchError::io(&e))?;
-    let mut reader = ResponseReader::new();
-    loop {
-        stream.readable().await.map_err(|e| FetchError::io(&e))?;
-        let mut buf = [0u8; READ_BUF_BYTES];
-        match stream.try_read(&mut buf) {
-            Ok(0) => return reader.eof(),
-            Ok(n) => {
-                if let Progress::Done(page) = reader.feed(&buf[..n])? {
-                    return Ok(page);
-                }
-            }
-            // Readiness was stale (another reader, or a spurious wake-up): wait again.
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(FetchError::io(&e)),
-        }
-    }
 }

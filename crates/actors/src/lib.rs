@@ -16,14 +16,14 @@
 //! fill and wants no reply. Actors live in Arbiters: one OS thread running one
 //! single-threaded tokio runtime; an actor never leaves the Arbiter it started on, so
 //! its state needs not be `Send` and two actors on one Arbiter talk without crossing
-//! threads. [`system`] starts a fresh `System` per run and shuts everything down.
+//! threads. `system.rs` starts a fresh `System` per run and shuts everything down.
 //!
 //! The workloads, one file each:
-//! - [`crawl`]: a coordinator hands paths to supervised fetcher actors.
-//! - [`pingpong`]: `send().await` with a typed reply between two actors.
-//! - [`ring`]: 503 actors forwarding a token with `do_send` through `Recipient`s.
-//! - [`spawn`]: n actors that each wake once with `ctx.run_later` and report.
-//! - [`fanout`]: a foreman feeding worker actors spread over `--threads` Arbiters.
+//! - `crawl.rs`: a coordinator hands paths to supervised fetcher actors.
+//! - `pingpong.rs`: `send().await` with a typed reply between two actors.
+//! - `ring.rs`: 503 actors forwarding a token with `do_send` through `Recipient`s.
+//! - `spawn.rs`: n actors that each wake once with `ctx.run_later` and report.
+//! - `fanout.rs`: a foreman feeding worker actors spread over `--threads` Arbiters.
 
 mod crawl;
 mod fanout;

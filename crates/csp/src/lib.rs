@@ -5,7 +5,7 @@
 //! memory and only communicate, by sending values over channels. Go made it
 //! popular ("do not communicate by sharing memory; share memory by communicating"):
 //! goroutines, `chan`, and `select` over several channels. Here a process is an OS
-//! thread started by [`process::go`](crate::process), a channel is a
+//! thread started by `process::go`, a channel is a
 //! `crossbeam_channel::bounded`, and `select!` is crossbeam's (with `after`, `tick`
 //! and `never` standing in for Go's timers).
 //!
@@ -25,7 +25,7 @@
 //! a result channel whose last sender has been dropped. (The channels themselves
 //! are built on atomics and a little locking inside crossbeam; the point is that
 //! the program's own processes never touch shared state.) The only join is the
-//! thread scope in [`process`], which makes sure no process outlives the run.
+//! thread scope in `process.rs`, which makes sure no process outlives the run.
 //!
 //! Being OS threads, the processes cost what threads cost: a kernel thread and a
 //! stack each, a futex wake-up and a context switch whenever a value reaches a

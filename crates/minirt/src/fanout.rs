@@ -4,7 +4,7 @@
 //!
 //! The producer hands items to the workers over a std channel (they block on it,
 //! as threads may); each worker sends its results back over a
-//! [`thread_channel`](crate::rt::thread_channel), whose `wake()` reaches the loop
+//! [`thread_channel`], whose `wake()` reaches the loop
 //! through the runtime's cross-thread wake path. The collector awaits them and sums.
 //! This is tokio's `spawn_blocking` idea by hand: keep the loop for waiting, and
 //! give computing to threads.

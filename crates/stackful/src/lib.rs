@@ -18,7 +18,7 @@
 //! a coroutine: one that computes, or calls a *std* blocking function, holds its
 //! worker until it returns.
 //!
-//! The fine print, and how this crate handles it ([`runtime`] has the details):
+//! The fine print, and how this crate handles it (`runtime.rs` has the details):
 //!
 //! - may's scheduler is process-global and starts at first use; its worker threads
 //!   live as long as the process. The first run configures it (worker count from

@@ -1,9 +1,9 @@
 //! Stackless futures: `async`/`await` on tokio. tokio's own pieces (`JoinSet`,
 //! `Semaphore`, `mpsc`, `timeout`) cover every workload; the one `futures`
 //! combinator that fit, `buffer_unordered` for the crawl, measured slower than a
-//! task per request (see [`crawl`]), so the crate does without the `futures`
+//! task per request (see `crawl.rs`), so the crate does without the `futures`
 //! crate. Two models share every workload file and
-//! differ only in the runtime that drives it ([`runtime`]):
+//! differ only in the runtime that drives it (`runtime.rs`):
 //!
 //! 1. [`Tokio`] (`tokio`): the multi-thread, work-stealing runtime, one worker per
 //!    `--threads`.

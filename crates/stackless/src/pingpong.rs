@@ -7,7 +7,7 @@
 //! the other side's `send` wakes it. On the multi-thread runtime the woken task goes
 //! into the waker's own LIFO slot, so the two tasks take turns on one worker instead
 //! of bouncing between threads; that is why ping is a spawned task (see
-//! [`runtime`](crate::runtime)) and not the `block_on` future.
+//! [`runtime`]) and not the `block_on` future.
 //!
 //! Shutting down is the channels' job: ping drops its sender, pong's `recv` returns
 //! `None`, and pong ends; ping awaits pong's handle so no task outlives the run.

@@ -5,7 +5,7 @@
 //! `yield`s, `yield from` that delegates, a `Task` whose `step` sends into the
 //! coroutine, a `Future` whose `set_result` runs its callbacks, and an `EventLoop`
 //! with `call_soon`, `call_later` and a selector. [`rt`] is that path in Rust: an
-//! executor with a ready queue, a timer heap, a reactor over mio, `spawn` with join
+//! executor with a ready queue, timers, a reactor over mio, `spawn` with join
 //! handles, an async `TcpStream`, a channel, and a wake path from other threads,
 //! each in a short file that names the seed idea it is. `async fn` stands in for
 //! the generator: the compiler writes the state machine the seeds write by hand.

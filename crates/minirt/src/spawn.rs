@@ -1,7 +1,7 @@
 //! spawn on minirt: `n` tasks, each `sleep`s then returns 1; the main task awaits
 //! every join handle and adds up. A sleeping task is its boxed state machine (a
-//! few dozen bytes), its waker, its join slot and one timer-heap entry: no stack.
-//! All `n` sleep on one heap; the loop parks once until the first deadline.
+//! few dozen bytes), its waker, its join slot and one timer entry: no stack. All
+//! `n` timers sit in one ordered map; the loop parks once until the first deadline.
 
 use harness::ModelError;
 use harness::spec::{Counted, SpawnSpec};

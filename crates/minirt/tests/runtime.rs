@@ -195,9 +195,9 @@ fn timers_fire_in_deadline_order_then_in_registration_order() {
 fn timeout_cancels_the_slow_future_and_lets_the_fast_one_finish() {
     rt().block_on(async {
         let slow = timeout(Duration::from_millis(10), sleep(Duration::from_secs(3600))).await;
-        assert!(slow.is_err());
+        assert_eq!(slow, None);
         let fast = timeout(Duration::from_secs(3600), async { 5 }).await;
-        assert_eq!(fast, Ok(5));
+        assert_eq!(fast, Some(5));
     });
 }
 

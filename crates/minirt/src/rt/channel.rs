@@ -10,11 +10,11 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::fmt;
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
+#[derive(Debug)]
 struct Chan<T> {
     queue: VecDeque<T>,
     capacity: usize,
@@ -27,9 +27,11 @@ struct Chan<T> {
 }
 
 /// The sending end. Not `Clone`: one producer (make it multi-producer as an exercise).
+#[derive(Debug)]
 pub struct Sender<T>(Rc<RefCell<Chan<T>>>);
 
 /// The receiving end.
+#[derive(Debug)]
 pub struct Receiver<T>(Rc<RefCell<Chan<T>>>);
 
 /// A channel holding at most `capacity` values (at least one).
@@ -48,27 +50,29 @@ impl<T> Sender<T> {
     /// Sends `value`, waiting while the channel is full. Gives the value back if
     /// the receiver is gone.
     pub async fn send(&mut self, value: T) -> Result<(), T> {
-        let mut value = Some(value);
+        // Wait for room, or for the close.
         poll_fn(|cx| {
             let mut chan = self.0.borrow_mut();
             if chan.closed || chan.queue.len() < chan.capacity {
-                // poll_fn is not polled again after Ready, so the value is still here.
-                let value = value.take().expect("send polled after it finished");
-                if chan.closed {
-                    return Poll::Ready(Err(value));
-                }
-                chan.queue.push_back(value);
-                let receiver = chan.receiver.take();
-                drop(chan);
-                if let Some(w) = receiver {
-                    w.wake();
-                }
-                return Poll::Ready(Ok(()));
+                return Poll::Ready(());
             }
             chan.sender = Some(cx.waker().clone());
             Poll::Pending
         })
-        .await
+        .await;
+        // Nothing else ran since the check (no `.await` in between, one thread), so
+        // the room is still there.
+        let mut chan = self.0.borrow_mut();
+        if chan.closed {
+            return Err(value);
+        }
+        chan.queue.push_back(value);
+        let receiver = chan.receiver.take();
+        drop(chan);
+        if let Some(w) = receiver {
+            w.wake();
+        }
+        Ok(())
     }
 }
 
@@ -114,17 +118,5 @@ impl<T> Drop for Sender<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         close(&self.0);
-    }
-}
-
-impl<T> fmt::Debug for Sender<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Sender { .. }")
-    }
-}
-
-impl<T> fmt::Debug for Receiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Receiver { .. }")
     }
 }

@@ -36,7 +36,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use super::join::{self, JoinHandle};
-use super::reactor::{Reactor, WAKE_TOKEN};
+use super::reactor::Reactor;
 use super::remote::Inbox;
 use super::timer::Timers;
 
@@ -44,6 +44,10 @@ use super::timer::Timers;
 /// again: enough to amortise the `epoll_wait`, few enough that I/O is not starved.
 /// (tokio's `event_interval` is 61 too.)
 const BUDGET: usize = 61;
+
+/// The id of the future given to `block_on`: polled from the loop like a task, but
+/// it lives on `block_on`'s stack instead of in the task list.
+const MAIN: usize = usize::MAX;
 
 thread_local! {
     /// The runtime running on this thread, inside `block_on`.
@@ -58,21 +62,6 @@ pub(crate) fn current() -> Rc<Core> {
         .expect("minirt: spawn, sleep and TcpStream work only inside Runtime::block_on")
 }
 
-/// Names a task: its slot in the task list and which occupant of the slot it is, so
-/// a late wake for a finished task never polls the task that reused its slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TaskId {
-    index: u32,
-    generation: u32,
-}
-
-/// The future given to `block_on`: polled from the loop like a task, but it lives
-/// on `block_on`'s stack instead of in the task list.
-const MAIN: TaskId = TaskId {
-    index: u32::MAX,
-    generation: 0,
-};
-
 /// A spawned task: the seeds' `Task`, a coroutine and what resumes it.
 struct Task {
     future: Pin<Box<dyn Future<Output = ()>>>,
@@ -81,10 +70,12 @@ struct Task {
     wake: Arc<TaskWaker>,
 }
 
-/// What a task's `Waker` points at: which task to queue, and where.
+/// What a task's `Waker` points at: which task to queue, and where. It holds the
+/// task's index rather than the task, because a `Waker` must be `Send` and a task,
+/// which may hold `Rc`s, is not.
 #[derive(Debug)]
 struct TaskWaker {
-    id: TaskId,
+    id: usize,
     /// True while the task sits on a ready queue: a second wake then does nothing,
     /// so the queue never holds a task twice.
     queued: AtomicBool,
@@ -92,11 +83,10 @@ struct TaskWaker {
 }
 
 impl Wake for TaskWaker {
+    // Only `wake` is written: the default `wake_by_ref` clones the `Arc` and calls
+    // it. Every waker in minirt is taken out before it is woken, so owned wakes are
+    // the hot path.
     fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
         if self.queued.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -121,106 +111,80 @@ impl Wake for TaskWaker {
 /// The part of a runtime that wakers on other threads reach.
 #[derive(Debug)]
 struct Shared {
-    inbox: Inbox<TaskId>,
+    inbox: Inbox<usize>,
     /// Makes a parked `epoll_wait` return.
     poke: mio::Waker,
 }
 
-/// The task list: slots reused through a free list.
-#[derive(Default)]
-struct TaskList {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
-    live: usize,
-}
-
-#[derive(Default)]
-struct Slot {
-    generation: u32,
-    /// `None` while vacant, and while the task is being polled.
-    task: Option<Task>,
-}
-
 /// One runtime's state, shared by the loop and the tasks' handles on this thread.
 pub(crate) struct Core {
-    tasks: RefCell<TaskList>,
-    ready: RefCell<VecDeque<TaskId>>,
+    /// The task list, by id. `None` where a task has finished (its id then waits
+    /// in `free` for the next spawn) and while a task is being polled.
+    tasks: RefCell<Vec<Option<Task>>>,
+    free: RefCell<Vec<usize>>,
+    ready: RefCell<VecDeque<usize>>,
     shared: Arc<Shared>,
-    pub(crate) timers: RefCell<Timers>,
-    pub(crate) reactor: RefCell<Reactor>,
+    pub(crate) timers: Rc<RefCell<Timers>>,
+    pub(crate) reactor: Rc<RefCell<Reactor>>,
 }
 
 impl Core {
-    /// `call_soon(task.step)` for a new task.
-    fn spawn(&self, future: Pin<Box<dyn Future<Output = ()>>>) {
-        let mut tasks = self.tasks.borrow_mut();
-        let index = match tasks.free.pop() {
-            Some(index) => index,
-            None => {
-                tasks.slots.push(Slot::default());
-                u32::try_from(tasks.slots.len() - 1)
-                    .ok()
-                    .filter(|&i| i != MAIN.index)
-                    .expect("minirt holds fewer than 2^32 - 1 live tasks")
-            }
-        };
-        let slot = &mut tasks.slots[index as usize];
-        let id = TaskId {
-            index,
-            generation: slot.generation,
-        };
+    /// A waker that queues task `id`, born queued (a new task is queued at once).
+    fn waker(&self, id: usize) -> (Arc<TaskWaker>, Waker) {
         let wake = Arc::new(TaskWaker {
             id,
             queued: AtomicBool::new(true),
             shared: Arc::clone(&self.shared),
         });
-        let waker = Waker::from(Arc::clone(&wake));
-        slot.task = Some(Task {
+        (Arc::clone(&wake), Waker::from(wake))
+    }
+
+    /// `call_soon(task.step)` for a new task.
+    fn spawn(&self, future: Pin<Box<dyn Future<Output = ()>>>) {
+        let mut tasks = self.tasks.borrow_mut();
+        let id = self.free.borrow_mut().pop().unwrap_or(tasks.len());
+        let (wake, waker) = self.waker(id);
+        let task = Some(Task {
             future,
             waker,
             wake,
         });
-        tasks.live += 1;
+        match tasks.get_mut(id) {
+            Some(slot) => *slot = task,
+            None => tasks.push(task),
+        }
         drop(tasks);
         self.ready.borrow_mut().push_back(id);
     }
 
-    /// `Task.step`: resume the task once. The task is taken out of its slot while it
-    /// runs, so it may spawn (and so grow the list) without a borrow conflict.
-    fn poll_task(&self, id: TaskId) {
-        let taken = match self.tasks.borrow_mut().slots.get_mut(id.index as usize) {
-            Some(slot) if slot.generation == id.generation => slot.task.take(),
-            _ => None,
-        };
-        // A wake that arrived after the task finished: nothing to run.
+    /// `Task.step`: resume the task once. The task is taken out of the list while
+    /// it runs, so it may spawn (and so grow the list) without a borrow conflict.
+    ///
+    /// A wake that comes after its task finished finds the slot empty and does
+    /// nothing, or finds a newer task that reused the id and polls it once for no
+    /// reason. That is allowed: every future must cope with a poll when it is not
+    /// ready (`join!` polls all its branches when any one wakes), and accepting it
+    /// spares each id a generation count.
+    fn poll_task(&self, id: usize) {
+        let taken = self.tasks.borrow_mut().get_mut(id).and_then(Option::take);
         let Some(mut task) = taken else { return };
         // Cleared before the poll, so a wake during the poll queues it again.
         task.wake.queued.store(false, Ordering::Release);
         let mut cx = Context::from_waker(&task.waker);
-        let done = task.future.as_mut().poll(&mut cx).is_ready();
-        let mut tasks = self.tasks.borrow_mut();
-        if done {
-            let slot = &mut tasks.slots[id.index as usize];
-            slot.generation = slot.generation.wrapping_add(1);
-            tasks.free.push(id.index);
-            tasks.live -= 1;
-            drop(tasks);
-            // Dropped outside the borrow: its drop may wake or deregister things.
-            drop(task);
+        if task.future.as_mut().poll(&mut cx).is_pending() {
+            self.tasks.borrow_mut()[id] = Some(task);
         } else {
-            tasks.slots[id.index as usize].task = Some(task);
+            self.free.borrow_mut().push(id);
+            // Dropped outside any borrow: its drop may wake or deregister things.
+            drop(task);
         }
-    }
-
-    fn pop_ready(&self) -> Option<TaskId> {
-        self.ready.borrow_mut().pop_front()
     }
 
     /// Everything but running tasks: I/O, other threads, timers. Parks in the
     /// reactor when nothing is ready, until the next timer is due or an event comes.
     fn turn(&self) {
         let timeout = if self.ready.borrow().is_empty() {
-            self.timers.borrow_mut().next_timeout(Instant::now())
+            self.timers.borrow().next_timeout(Instant::now())
         } else {
             Some(Duration::ZERO)
         };
@@ -234,16 +198,18 @@ impl Core {
     }
 }
 
-/// A single-threaded runtime: an executor, a timer heap and a reactor.
+/// A single-threaded runtime: an executor, timers and a reactor.
+///
+/// Dropping it drops every unfinished task, as dropping a tokio runtime does: only
+/// the `Runtime` keeps its `Core` (sockets and sleeps keep just the reactor or the
+/// timers), so the `Core` and its task list go with it.
 pub struct Runtime {
     core: Rc<Core>,
 }
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime")
-            .field("live_tasks", &self.live_tasks())
-            .finish()
+        write!(f, "Runtime {{ live_tasks: {} }}", self.live_tasks())
     }
 }
 
@@ -251,20 +217,20 @@ impl Runtime {
     /// A runtime with its own `epoll` instance. Fails if the process is out of
     /// file descriptors.
     pub fn new() -> io::Result<Self> {
-        let reactor = Reactor::new()?;
-        let poke = mio::Waker::new(reactor.registry(), WAKE_TOKEN)?;
-        let shared = Arc::new(Shared {
-            inbox: Inbox::new(),
-            poke,
-        });
-        Ok(Self {
-            core: Rc::new(Core {
-                tasks: RefCell::default(),
-                ready: RefCell::default(),
-                shared,
-                timers: RefCell::default(),
-                reactor: RefCell::new(reactor),
+        let (reactor, poke) = Reactor::new()?;
+        let core = Core {
+            tasks: RefCell::default(),
+            free: RefCell::default(),
+            ready: RefCell::default(),
+            shared: Arc::new(Shared {
+                inbox: Inbox::new(),
+                poke,
             }),
+            timers: Rc::default(),
+            reactor: Rc::new(RefCell::new(reactor)),
+        };
+        Ok(Self {
+            core: Rc::new(core),
         })
     }
 
@@ -275,16 +241,13 @@ impl Runtime {
         let _enter = Enter::new(&self.core);
         let core = &*self.core;
         let mut future = pin!(future);
-        let main = Arc::new(TaskWaker {
-            id: MAIN,
-            queued: AtomicBool::new(true),
-            shared: Arc::clone(&core.shared),
-        });
-        let main_waker = Waker::from(Arc::clone(&main));
+        let (main, main_waker) = core.waker(MAIN);
         core.ready.borrow_mut().push_back(MAIN);
         loop {
             for _ in 0..BUDGET {
-                let Some(id) = core.pop_ready() else { break };
+                let Some(id) = core.ready.borrow_mut().pop_front() else {
+                    break;
+                };
                 if id != MAIN {
                     core.poll_task(id);
                     continue;
@@ -300,18 +263,9 @@ impl Runtime {
         }
     }
 
-    /// Tasks spawned and not yet finished.
+    /// Tasks spawned and not yet finished: every id not on the free list.
     pub fn live_tasks(&self) -> usize {
-        self.core.tasks.borrow().live
-    }
-}
-
-impl Drop for Runtime {
-    /// Drops every unfinished task, as dropping a tokio runtime does. This also
-    /// breaks the cycle runtime -> task -> socket -> runtime.
-    fn drop(&mut self) {
-        let slots = std::mem::take(&mut self.core.tasks.borrow_mut().slots);
-        drop(slots);
+        self.core.tasks.borrow().len() - self.core.free.borrow().len()
     }
 }
 
@@ -321,22 +275,19 @@ struct Enter;
 
 impl Enter {
     fn new(core: &Rc<Core>) -> Self {
-        CURRENT.with(|c| {
-            let mut current = c.borrow_mut();
-            assert!(
-                current.is_none(),
-                "minirt: block_on inside block_on would block the running loop"
-            );
-            *current = Some(Rc::clone(core));
-        });
+        // A nested `block_on` would stall the loop that runs it. Checked before
+        // setting, so a failed check leaves the outer loop's entry in place.
+        let nested = CURRENT.with_borrow(Option::is_some);
+        assert!(!nested, "minirt: block_on inside block_on");
+        CURRENT.set(Some(Rc::clone(core)));
         Enter
     }
 }
 
 impl Drop for Enter {
     fn drop(&mut self) {
-        let core = CURRENT.with(|c| c.borrow_mut().take());
-        drop(core);
+        // Taken out first, so the `Core` is dropped outside the thread-local's borrow.
+        drop(CURRENT.take());
     }
 }
 

@@ -32,43 +32,43 @@ impl fmt::Display for JoinError {
 
 impl std::error::Error for JoinError {}
 
+impl JoinError {
+    /// The error for a caught panic, with the panic's message where it has one
+    /// (`panic!` with a literal carries a `&str`, with arguments a `String`).
+    fn caught(panic: &(dyn Any + Send)) -> Self {
+        let message = match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+            (Some(s), _) => (*s).to_owned(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => "a panic without a message".into(),
+        };
+        JoinError { message }
+    }
+}
+
 /// What the task and its handle share.
+#[derive(Debug)]
 struct Slot<T> {
     output: Option<Result<T, JoinError>>,
     /// The task that awaits the handle: `add_done_callback`.
     waiter: Option<Waker>,
-    finished: bool,
 }
 
 /// Awaits a spawned task's output.
+#[derive(Debug)]
 pub struct JoinHandle<T> {
     slot: Rc<RefCell<Slot<T>>>,
-}
-
-impl<T> fmt::Debug for JoinHandle<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle")
-            .field("finished", &self.is_finished())
-            .finish()
-    }
-}
-
-impl<T> JoinHandle<T> {
-    /// Whether the task has ended (returned or panicked).
-    pub fn is_finished(&self) -> bool {
-        self.slot.borrow().finished
-    }
 }
 
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
+    /// Like every future, not to be polled again once it has returned `Ready`: it
+    /// would wait forever, as its output has been handed over.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut slot = self.slot.borrow_mut();
         if let Some(output) = slot.output.take() {
             return Poll::Ready(output);
         }
-        assert!(!slot.finished, "JoinHandle polled after it returned");
         slot.waiter = Some(cx.waker().clone());
         Poll::Pending
     }
@@ -79,7 +79,6 @@ pub(crate) fn task<F: Future>(future: F) -> (impl Future<Output = ()>, JoinHandl
     let slot = Rc::new(RefCell::new(Slot {
         output: None,
         waiter: None,
-        finished: false,
     }));
     let handle = JoinHandle {
         slot: Rc::clone(&slot),
@@ -88,19 +87,13 @@ pub(crate) fn task<F: Future>(future: F) -> (impl Future<Output = ()>, JoinHandl
         let mut future = pin!(future);
         // After a panic the future is never polled again, so whatever state it
         // broke is never seen: that is what makes AssertUnwindSafe sound here.
-        let output =
-            poll_fn(
-                |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-                    Ok(poll) => poll.map(Ok),
-                    Err(panic) => Poll::Ready(Err(JoinError {
-                        message: panic_message(&*panic),
-                    })),
-                },
-            )
-            .await;
+        let output = poll_fn(|cx| {
+            catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx).map(Ok)))
+                .unwrap_or_else(|panic| Poll::Ready(Err(JoinError::caught(&*panic))))
+        })
+        .await;
         let waiter = {
             let mut slot = slot.borrow_mut();
-            slot.finished = true;
             slot.output = Some(output);
             slot.waiter.take()
         };
@@ -109,12 +102,4 @@ pub(crate) fn task<F: Future>(future: F) -> (impl Future<Output = ()>, JoinHandl
         }
     };
     (task, handle)
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
 }

@@ -7,18 +7,18 @@
 //!
 //! | seed idea | here |
 //! |---|---|
-//! | `EventLoop.call_soon`, the ready deque, `run_once` | [`executor`]: the ready queue and the loop |
-//! | `Task.step`, `Future.add_done_callback` | [`executor`]: a task is a boxed future plus its `Waker` |
-//! | `Task` as a `Future` you can await | [`join`]: [`JoinHandle`] |
-//! | `EventLoop.call_later`, the `heapq` of deadlines | [`timer`]: [`sleep`], [`timeout`] |
-//! | `selector.register` / `selector.select()` | [`reactor`]: mio, one token per socket |
-//! | the crawler's non-blocking socket | [`net`]: [`TcpStream`] |
+//! | `EventLoop.call_soon`, the ready deque, `run_once` | `executor.rs`: the ready queue and the loop |
+//! | `Task.step`, `Future.add_done_callback` | `executor.rs`: a task is a boxed future plus its `Waker` |
+//! | `Task` as a `Future` you can await | `join.rs`: [`JoinHandle`] |
+//! | `EventLoop.call_later`, the `heapq` of deadlines | `timer.rs`: [`sleep`], [`timeout`], deadlines in order |
+//! | `selector.register` / `selector.select()` | `reactor.rs`: mio, one token per socket |
+//! | the crawler's non-blocking socket | `net.rs`: [`TcpStream`] |
 //! | a queue between coroutines | [`channel`]: a bounded channel between tasks |
-//! | `fake_io_read`'s thread calling `set_result` | [`remote`], [`thread_channel`] |
+//! | `fake_io_read`'s thread calling `set_result` | `remote.rs`, [`thread_channel`] |
 //!
 //! Everything runs on the thread that called [`Runtime::block_on`]; a task is
 //! `!Send` and may hold `Rc`s. Only wakers cross threads, and they go through one
-//! locked queue ([`remote`]). No `unsafe`: wakers are built with [`std::task::Wake`].
+//! locked queue (`remote.rs`). No `unsafe`: wakers are built with [`std::task::Wake`].
 //!
 //! Written to be read first and fast second. Where a production runtime (tokio) does
 //! more, the file says what and why this one does not.
@@ -35,10 +35,10 @@ mod timer;
 pub use executor::{Runtime, spawn};
 pub use join::{JoinError, JoinHandle};
 pub use net::TcpStream;
-pub use timer::{Elapsed, Sleep, sleep, timeout};
+pub use timer::{Sleep, sleep, timeout};
 
 /// The synchronisation types the cross-thread pieces use. The loom tests compile
-/// [`remote`] and [`thread_channel`] against loom's versions of the same names, so
+/// `remote.rs` and [`thread_channel`] against loom's versions of the same names, so
 /// the model checker runs exactly this code.
 mod sync {
     pub(crate) use std::sync::atomic::{AtomicBool, Ordering};

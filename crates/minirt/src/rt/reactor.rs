@@ -9,69 +9,58 @@
 //! any byte that arrives after that raises a new edge. Events come only between
 //! task polls, on this thread, so a waker can never be missed in between.
 //!
-//! tokio's I/O driver does the same with more: readiness bits with a tick counter
-//! per source, so a task can skip a syscall it knows would block, and many tasks
-//! may wait on one socket; sources live in a slab shared across worker threads.
+//! One waker per socket is enough because [`TcpStream`](super::TcpStream) takes
+//! `&mut self` to read or write: one operation at a time can wait on it. Any event
+//! wakes that task, which retries its system call; an event for the other direction
+//! costs it one `WouldBlock`. tokio's I/O driver keeps a reader and a writer apart
+//! (so two tasks may split a socket), plus readiness bits with a tick counter per
+//! source, so a task can skip a syscall it knows would block; its sources live in a
+//! slab shared across worker threads.
 
 use std::io;
 use std::task::Waker;
 use std::time::Duration;
 
 use mio::event::Source;
-use mio::{Events, Interest, Poll, Registry, Token};
+use mio::{Events, Interest, Poll, Token};
 
 /// The token of the runtime's `mio::Waker` (the cross-thread poke).
-pub(crate) const WAKE_TOKEN: Token = Token(usize::MAX);
+const WAKE_TOKEN: Token = Token(usize::MAX);
 
-/// Which way a task waits on a socket.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Direction {
-    Read,
-    Write,
-}
-
-/// The tasks waiting on one socket.
-#[derive(Default)]
-struct IoSlot {
-    reader: Option<Waker>,
-    writer: Option<Waker>,
-}
-
+#[derive(Debug)]
 pub(crate) struct Reactor {
     poll: Poll,
     events: Events,
-    slots: Vec<IoSlot>,
+    /// The task waiting on each socket, by token.
+    waiting: Vec<Option<Waker>>,
+    /// Tokens of dropped sockets, for reuse.
     free: Vec<usize>,
 }
 
 impl Reactor {
-    pub(crate) fn new() -> io::Result<Self> {
-        Ok(Self {
-            poll: Poll::new()?,
+    /// A reactor, and the `mio::Waker` that ends its `poll` from any thread.
+    pub(crate) fn new() -> io::Result<(Self, mio::Waker)> {
+        let poll = Poll::new()?;
+        let poke = mio::Waker::new(poll.registry(), WAKE_TOKEN)?;
+        let reactor = Self {
+            poll,
             events: Events::with_capacity(1024),
-            slots: Vec::new(),
+            waiting: Vec::new(),
             free: Vec::new(),
-        })
-    }
-
-    pub(crate) fn registry(&self) -> &Registry {
-        self.poll.registry()
+        };
+        Ok((reactor, poke))
     }
 
     /// `selector.register`: watch `source` both ways, for as long as it lives.
     pub(crate) fn register(&mut self, source: &mut impl Source) -> io::Result<usize> {
-        let token = self.free.pop().unwrap_or_else(|| {
-            self.slots.push(IoSlot::default());
-            self.slots.len() - 1
-        });
+        let token = self.free.last().copied().unwrap_or(self.waiting.len());
         let interest = Interest::READABLE | Interest::WRITABLE;
-        if let Err(e) = self
-            .poll
+        self.poll
             .registry()
-            .register(source, Token(token), interest)
-        {
-            self.free.push(token);
-            return Err(e);
+            .register(source, Token(token), interest)?;
+        // Claimed only once registered, so a failure leaves nothing to undo.
+        if self.free.pop().is_none() {
+            self.waiting.push(None);
         }
         Ok(token)
     }
@@ -81,21 +70,13 @@ impl Reactor {
         // Closing the socket right after removes it from epoll anyway; an error here
         // changes nothing.
         let _ = self.poll.registry().deregister(source);
-        self.slots[token] = IoSlot::default();
+        self.waiting[token] = None;
         self.free.push(token);
     }
 
-    /// Leaves `waker` to be woken at the next event on `token` in `direction`.
-    pub(crate) fn wait(&mut self, token: usize, direction: Direction, waker: &Waker) {
-        let slot = &mut self.slots[token];
-        let held = match direction {
-            Direction::Read => &mut slot.reader,
-            Direction::Write => &mut slot.writer,
-        };
-        match held {
-            Some(w) if w.will_wake(waker) => {}
-            _ => *held = Some(waker.clone()),
-        }
+    /// Leaves `waker` to be woken at the next event on `token`.
+    pub(crate) fn wait(&mut self, token: usize, waker: &Waker) {
+        self.waiting[token] = Some(waker.clone());
     }
 
     /// `selector.select(timeout)`: waits for events (not at all with a zero
@@ -108,21 +89,11 @@ impl Reactor {
             Err(e) => panic!("minirt: epoll_wait failed: {e}"),
         }
         for event in self.events.iter() {
-            // The poke only had to end the wait; the loop drains the inbox next.
-            let Some(slot) = self.slots.get_mut(event.token().0) else {
-                continue;
-            };
-            // Errors and hang-ups wake both sides: the next read or write reports them.
-            let failed = event.is_error();
-            if event.is_readable() || event.is_read_closed() || failed {
-                if let Some(w) = slot.reader.take() {
-                    w.wake();
-                }
-            }
-            if event.is_writable() || event.is_write_closed() || failed {
-                if let Some(w) = slot.writer.take() {
-                    w.wake();
-                }
+            // `WAKE_TOKEN` finds no slot: the poke only had to end the wait, and the
+            // loop drains the inbox next. Errors and hang-ups wake the task too: its
+            // next read or write reports them.
+            if let Some(waker) = self.waiting.get_mut(event.token().0).and_then(Option::take) {
+                waker.wake();
             }
         }
     }

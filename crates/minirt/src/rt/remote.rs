@@ -35,12 +35,9 @@ impl<T> Inbox<T> {
 
     /// Called from any thread. Returns true when the caller must poke the loop.
     pub(crate) fn push(&self, id: T) -> bool {
-        // A poisoned lock only means a pusher panicked mid-push; a Vec push cannot
-        // leave the list half-written, so carry on with it.
-        self.woken
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(id);
+        // `unwrap` (here and in `drain`): the lock is poisoned only by a panic while
+        // it is held, and a `Vec` push or drain does not panic.
+        self.woken.lock().unwrap().push(id);
         !self.notified.swap(true, Ordering::AcqRel)
     }
 
@@ -51,12 +48,8 @@ impl<T> Inbox<T> {
             return;
         }
         self.notified.store(false, Ordering::Release);
-        let woken = std::mem::take(
-            &mut *self
-                .woken
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
-        into.extend(woken);
+        // Drained in place, so the list keeps its capacity for the next pushes.
+        let mut woken = self.woken.lock().unwrap();
+        into.extend(woken.drain(..));
     }
 }

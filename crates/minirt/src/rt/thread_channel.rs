@@ -8,12 +8,15 @@
 //! and just queue. The loom tests run this file under every interleaving.
 
 use std::collections::VecDeque;
-use std::fmt;
 use std::future::poll_fn;
-use std::task::{Context, Poll, Waker};
+use std::task::{Poll, Waker};
 
 use super::sync::{Arc, Mutex};
 
+/// The state behind the lock. Every `lock().unwrap()` below panics only if the
+/// lock is poisoned, which takes a panic while it is held, and nothing in this
+/// file can panic while holding it.
+#[derive(Debug)]
 struct Chan<T> {
     queue: VecDeque<T>,
     receiver: Option<Waker>,
@@ -22,9 +25,11 @@ struct Chan<T> {
 }
 
 /// The sending end: clone one per thread.
+#[derive(Debug)]
 pub struct Sender<T>(Arc<Mutex<Chan<T>>>);
 
 /// The receiving end, awaited by one task.
+#[derive(Debug)]
 pub struct Receiver<T>(Arc<Mutex<Chan<T>>>);
 
 /// An unbounded channel from any thread to a task.
@@ -38,18 +43,12 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     (Sender(Arc::clone(&chan)), Receiver(chan))
 }
 
-/// Locks the channel. No code panics while holding the lock, so a poisoned lock
-/// still holds a consistent channel.
-fn lock<T>(chan: &Mutex<Chan<T>>) -> impl std::ops::DerefMut<Target = Chan<T>> + '_ {
-    chan.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl<T> Sender<T> {
     /// Queues `value` and wakes the receiver if it waits. Gives the value back if
     /// the receiver is gone.
     pub fn send(&self, value: T) -> Result<(), T> {
         let waiting = {
-            let mut chan = lock(&self.0);
+            let mut chan = self.0.lock().unwrap();
             if !chan.receiver_alive {
                 return Err(value);
             }
@@ -67,41 +66,36 @@ impl<T> Sender<T> {
 impl<T> Receiver<T> {
     /// The next value; `None` once every sender is gone and the queue is empty.
     pub async fn recv(&mut self) -> Option<T> {
-        poll_fn(|cx| self.poll_recv(cx)).await
-    }
-
-    /// `recv` as a poll function.
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut chan = lock(&self.0);
-        if let Some(value) = chan.queue.pop_front() {
-            return Poll::Ready(Some(value));
-        }
-        if chan.senders == 0 {
-            return Poll::Ready(None);
-        }
-        chan.receiver = Some(cx.waker().clone());
-        Poll::Pending
+        poll_fn(|cx| {
+            let mut chan = self.0.lock().unwrap();
+            if let Some(value) = chan.queue.pop_front() {
+                return Poll::Ready(Some(value));
+            }
+            if chan.senders == 0 {
+                return Poll::Ready(None);
+            }
+            chan.receiver = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
     }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        lock(&self.0).senders += 1;
+        self.0.lock().unwrap().senders += 1;
         Sender(Arc::clone(&self.0))
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let waiting = {
-            let mut chan = lock(&self.0);
-            chan.senders -= 1;
-            if chan.senders == 0 {
-                chan.receiver.take()
-            } else {
-                None
-            }
-        };
+        let mut chan = self.0.lock().unwrap();
+        chan.senders -= 1;
+        // The last sender wakes the receiver, so that it sees the end.
+        let last = chan.senders == 0;
+        let waiting = chan.receiver.take_if(|_| last);
+        drop(chan);
         if let Some(w) = waiting {
             w.wake();
         }
@@ -110,20 +104,8 @@ impl<T> Drop for Sender<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let mut chan = lock(&self.0);
+        let mut chan = self.0.lock().unwrap();
         chan.receiver_alive = false;
         chan.receiver = None;
-    }
-}
-
-impl<T> fmt::Debug for Sender<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("thread_channel::Sender { .. }")
-    }
-}
-
-impl<T> fmt::Debug for Receiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("thread_channel::Receiver { .. }")
     }
 }

@@ -1,123 +1,74 @@
-//! Timers: the seeds' `call_later`, a heap of deadlines with the soonest on top.
+//! Timers: the seeds' `call_later`, deadlines kept in order with the soonest first.
 //!
-//! [`sleep`] is asyncio's `sleep`: on its first poll it puts (deadline, waker) on
-//! the heap and returns `Pending`; the loop parks in `epoll_wait` no longer than
-//! the time to the top deadline, pops what is due and wakes it. The heap holds only
-//! a weak reference to each sleep's waker, so a sleep dropped early (a timeout that
-//! did not fire) cancels itself; its dead entry is skipped when it reaches the top.
+//! [`sleep`] is asyncio's `sleep`: on its first poll it files (deadline, waker)
+//! with the runtime's timers and returns `Pending`; the loop parks in `epoll_wait`
+//! no longer than the time to the first deadline, takes out what is due and wakes
+//! it. A sleep dropped early (a timeout that did not fire) takes its entry out, so
+//! cancelling is exact and nothing dead stays behind.
 //!
-//! tokio keeps timers in a hierarchical timing wheel with millisecond slots: O(1)
-//! to insert and cancel, and the entry lives inside the `Sleep` itself, so there is
-//! no allocation. A binary heap is O(log n) and allocates one small cell per sleep,
-//! and it is exact and short; at a million sleeps it is still fine.
+//! The seeds keep deadlines in a `heapq`. This keeps them in a `BTreeMap` keyed by
+//! (deadline, sequence number): the same soonest-first order, ties served first
+//! come first served, and, unlike a heap, an entry can be removed by its key, which
+//! is what makes cancelling exact. Both are O(log n) per timer. tokio uses a
+//! hierarchical timing wheel with millisecond slots: O(1) to insert and cancel, and
+//! the entry lives inside the `Sleep` itself, so there is no allocation.
 
-use std::cell::Cell;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-use std::fmt;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use super::executor;
 
-/// Where a sleeping task leaves its waker; shared by the `Sleep` and its entry.
-type WakerCell = Cell<Option<Waker>>;
+/// A timer's key: its deadline, then the order it was filed in.
+type Key = (Instant, u64);
 
-/// The runtime's timers.
-#[derive(Default)]
+/// The runtime's timers: the waker to call at each deadline.
+#[derive(Debug, Default)]
 pub(crate) struct Timers {
-    heap: BinaryHeap<Entry>,
-    /// Breaks ties between equal deadlines: first registered, first woken.
+    due: BTreeMap<Key, Waker>,
     next_seq: u64,
 }
 
-struct Entry {
-    deadline: Instant,
-    seq: u64,
-    waker: Weak<WakerCell>,
-}
-
-impl Ord for Entry {
-    /// Reversed, so the std max-heap pops the earliest deadline first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.deadline, other.seq).cmp(&(self.deadline, self.seq))
-    }
-}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Entry {}
-
 impl Timers {
-    fn add(&mut self, deadline: Instant, waker: &Rc<WakerCell>) {
-        self.heap.push(Entry {
-            deadline,
-            seq: self.next_seq,
-            waker: Rc::downgrade(waker),
-        });
+    fn add(&mut self, deadline: Instant, waker: Waker) -> Key {
+        let key = (deadline, self.next_seq);
         self.next_seq += 1;
+        self.due.insert(key, waker);
+        key
     }
 
-    /// How long the loop may park: until the first live deadline, or forever.
-    pub(crate) fn next_timeout(&mut self, now: Instant) -> Option<Duration> {
-        while let Some(top) = self.heap.peek() {
-            if top.waker.strong_count() > 0 {
-                return Some(top.deadline.saturating_duration_since(now));
-            }
-            self.heap.pop();
-        }
-        None
+    /// How long the loop may park: until the first deadline, or forever.
+    pub(crate) fn next_timeout(&self, now: Instant) -> Option<Duration> {
+        let (&(deadline, _), _) = self.due.first_key_value()?;
+        Some(deadline.saturating_duration_since(now))
     }
 
-    /// The waker of the next sleep due at `now`, if any.
+    /// The waker of the next timer due at `now`, if any.
     pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Waker> {
-        while self.heap.peek()?.deadline <= now {
-            let entry = self.heap.pop()?;
-            if let Some(waker) = entry.waker.upgrade().and_then(|cell| cell.take()) {
-                return Some(waker);
-            }
-        }
-        None
+        let first = self.due.first_entry()?;
+        (first.key().0 <= now).then(|| first.remove())
     }
 }
 
 /// A future that completes at a deadline. Made by [`sleep`].
+#[derive(Debug)]
 pub struct Sleep {
     deadline: Instant,
-    /// Set on the first pending poll, when the sleep joins the heap.
-    waker: Option<Rc<WakerCell>>,
-}
-
-impl fmt::Debug for Sleep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sleep")
-            .field("deadline", &self.deadline)
-            .finish()
-    }
+    /// Set on the first pending poll, when the sleep files its timer.
+    filed: Option<(Key, Rc<RefCell<Timers>>)>,
 }
 
 /// Completes after `duration`: `await asyncio.sleep(seconds)`.
 pub fn sleep(duration: Duration) -> Sleep {
-    let now = Instant::now();
+    // Capped at a century, so that adding it to `now` cannot overflow.
+    let duration = duration.min(Duration::from_secs(100 * 365 * 86_400));
     Sleep {
-        // A duration too long to represent sleeps for a century instead.
-        deadline: now
-            .checked_add(duration)
-            .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400)),
-        waker: None,
+        deadline: Instant::now() + duration,
+        filed: None,
     }
 }
 
@@ -128,46 +79,42 @@ impl Future for Sleep {
         if Instant::now() >= self.deadline {
             return Poll::Ready(());
         }
-        match &self.waker {
-            // Polled again before the deadline (woken by something else): make sure
-            // the heap wakes the current waker.
-            Some(cell) => match cell.take() {
-                Some(w) if w.will_wake(cx.waker()) => cell.set(Some(w)),
-                _ => cell.set(Some(cx.waker().clone())),
-            },
+        match &self.filed {
+            // Polled again before the deadline (woken by something else, as inside
+            // `timeout`): the timer must wake the waker of this latest poll.
+            Some((key, timers)) => {
+                timers.borrow_mut().due.insert(*key, cx.waker().clone());
+            }
             None => {
-                let cell = Rc::new(Cell::new(Some(cx.waker().clone())));
-                let deadline = self.deadline;
-                executor::current().timers.borrow_mut().add(deadline, &cell);
-                self.waker = Some(cell);
+                let timers = Rc::clone(&executor::current().timers);
+                let key = timers.borrow_mut().add(self.deadline, cx.waker().clone());
+                self.filed = Some((key, timers));
             }
         }
         Poll::Pending
     }
 }
 
-/// `future` did not finish within its time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Elapsed;
-
-impl fmt::Display for Elapsed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("deadline elapsed")
+impl Drop for Sleep {
+    /// Cancels the timer. (After it fired, its entry is gone and this does nothing.)
+    fn drop(&mut self) {
+        if let Some((key, timers)) = &self.filed {
+            timers.borrow_mut().due.remove(key);
+        }
     }
 }
 
-impl std::error::Error for Elapsed {}
-
-/// Runs `future` for at most `duration`: `asyncio.wait_for`. If time runs out the
-/// future is dropped, which cancels whatever it was waiting on.
-pub async fn timeout<F: Future>(duration: Duration, future: F) -> Result<F::Output, Elapsed> {
+/// Runs `future` for at most `duration`: `asyncio.wait_for`. `None` if time ran
+/// out, in which case the future is dropped, which cancels whatever it was
+/// waiting on. (tokio's `timeout` returns a `Result` with an `Elapsed` error.)
+pub async fn timeout<F: Future>(duration: Duration, future: F) -> Option<F::Output> {
     let mut future = pin!(future);
-    let mut deadline = sleep(duration);
+    let mut deadline = pin!(sleep(duration));
     poll_fn(|cx| {
         if let Poll::Ready(out) = future.as_mut().poll(cx) {
-            return Poll::Ready(Ok(out));
+            return Poll::Ready(Some(out));
         }
-        Pin::new(&mut deadline).poll(cx).map(|()| Err(Elapsed))
+        deadline.as_mut().poll(cx).map(|()| None)
     })
     .await
 }

@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use std::future::poll_fn;
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::pin::pin;
 use std::rc::Rc;
-use std::task::Poll;
+use std::task::{Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -199,6 +200,62 @@ fn timeout_cancels_the_slow_future_and_lets_the_fast_one_finish() {
         let fast = timeout(Duration::from_secs(3600), async { 5 }).await;
         assert_eq!(fast, Some(5));
     });
+}
+
+#[test]
+fn a_dropped_sleep_never_wakes_its_task() {
+    // The task files a 20 ms timer, drops the sleep, and waits for a message that
+    // comes at 60 ms. A timer left behind would poll it once more at 20 ms.
+    let polls = rt().block_on(async {
+        let (mut tx, mut rx) = channel::channel::<()>(1);
+        let waiter = spawn(async move {
+            let mut polls = 0;
+            let mut early = Some(Box::pin(sleep(Duration::from_millis(20))));
+            let mut message = pin!(rx.recv());
+            poll_fn(|cx| {
+                polls += 1;
+                if let Some(mut early) = early.take() {
+                    // Files the timer; the sleep is dropped at the end of this block.
+                    assert!(early.as_mut().poll(cx).is_pending());
+                }
+                message.as_mut().poll(cx).map(|_| polls)
+            })
+            .await
+        });
+        sleep(Duration::from_millis(60)).await;
+        tx.send(()).await.unwrap();
+        waiter.await.unwrap()
+    });
+    assert_eq!(
+        polls, 2,
+        "polled at the start and for the message, not for the timer"
+    );
+}
+
+#[test]
+fn a_late_wake_for_a_finished_task_is_harmless() {
+    // Task `a` ends but leaves its waker behind, and `b` reuses its place in the
+    // task list. The stale wake may poll `b` once for nothing; `b` still waits for
+    // its value and gets it.
+    let got = rt().block_on(async {
+        let stale = Rc::new(RefCell::new(None));
+        let keep = Rc::clone(&stale);
+        spawn(poll_fn(move |cx| {
+            *keep.borrow_mut() = Some(cx.waker().clone());
+            Poll::Ready(())
+        }))
+        .await
+        .unwrap();
+        let (mut tx, mut rx) = channel::channel::<u32>(1);
+        let b = spawn(async move { rx.recv().await });
+        yield_now().await;
+        let stale: Option<Waker> = stale.borrow_mut().take();
+        stale.expect("task a left its waker").wake();
+        yield_now().await;
+        tx.send(9).await.unwrap();
+        b.await.unwrap()
+    });
+    assert_eq!(got, Some(9));
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! An async `TcpStream`: the seeds' crawler socket, `setblocking(False)` plus a
-//! registration with the selector, with `connect`, `read` and `write_all` that
-//! await instead of blocking.
+//! registration with the selector, with `connect`, `read` and `write` that await
+//! instead of blocking.
 //!
 //! Every operation tries the system call first; only on `WouldBlock` does the task
 //! leave its waker with the reactor and return `Pending` (the seeds' `yield f`).
 //! tokio's `TcpStream` also implements `AsyncRead`/`AsyncWrite`, so the whole
-//! ecosystem of codecs and buffers works on it; this one has three methods.
+//! ecosystem of codecs and buffers works on it; this one has four methods.
 
 use std::cell::RefCell;
 use std::future::poll_fn;
@@ -55,10 +55,15 @@ impl TcpStream {
         poll_fn(|cx| self.poll_io(cx, |io| io.read(buf))).await
     }
 
-    /// Writes all of `buf`, waiting while the send buffer is full.
+    /// Writes some of `buf`, waiting while the send buffer is full.
+    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_io(cx, |io| io.write(buf))).await
+    }
+
+    /// Writes all of `buf`.
     pub async fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
         while !buf.is_empty() {
-            match poll_fn(|cx| self.poll_io(cx, |io| io.write(buf))).await? {
+            match self.write(buf).await? {
                 0 => return Err(io::ErrorKind::WriteZero.into()),
                 n => buf = &buf[n..],
             }

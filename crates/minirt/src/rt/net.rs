@@ -5,14 +5,14 @@
 //! Every operation tries the system call first; only on `WouldBlock` does the task
 //! leave its waker with the reactor and return `Pending` (the seeds' `yield f`).
 //! tokio's `TcpStream` also implements `AsyncRead`/`AsyncWrite`, so the whole
-//! ecosystem of codecs and buffers works on it; this one has four methods.
+//! ecosystem of codecs and buffers works on it; this one has a few methods.
 
 use std::cell::RefCell;
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::Poll;
 
 use super::executor;
 use super::reactor::Reactor;
@@ -36,28 +36,27 @@ impl TcpStream {
         let mut stream = TcpStream { io, token, reactor };
         // mio's recipe: connected once the peer address is known; a failed connect
         // leaves its error on the socket.
-        poll_fn(|cx| {
-            stream.poll_io(cx, |io| match io.take_error()? {
+        stream
+            .async_io(|io| match io.take_error()? {
                 Some(err) => Err(err),
                 None => io.peer_addr().map_err(|e| match e.kind() {
                     io::ErrorKind::NotConnected => io::ErrorKind::WouldBlock.into(),
                     _ => e,
                 }),
             })
-        })
-        .await?;
+            .await?;
         Ok(stream)
     }
 
     /// Reads what has arrived into `buf`, waiting if nothing has; 0 means the peer
     /// closed its side.
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_io(cx, |io| io.read(buf))).await
+        self.async_io(|io| io.read(buf)).await
     }
 
     /// Writes some of `buf`, waiting while the send buffer is full.
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_io(cx, |io| io.write(buf))).await
+        self.async_io(|io| io.write(buf)).await
     }
 
     /// Writes all of `buf`.
@@ -71,22 +70,27 @@ impl TcpStream {
         Ok(())
     }
 
-    /// One attempt at `op`, or a wait for the reactor if it would block.
-    fn poll_io<T>(
+    /// Runs `op` on the socket until it stops saying `WouldBlock`, leaving the
+    /// task's waker with the reactor in between: tokio's `TcpStream::async_io`.
+    /// Whatever `op` borrows is held only while it runs, never across a wait, so
+    /// many waiting tasks can share one read buffer (see the crawl).
+    pub async fn async_io<T>(
         &mut self,
-        cx: &mut Context<'_>,
         mut op: impl FnMut(&mut mio::net::TcpStream) -> io::Result<T>,
-    ) -> Poll<io::Result<T>> {
-        loop {
-            match op(&mut self.io) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.reactor.borrow_mut().wait(self.token, cx.waker());
-                    return Poll::Pending;
+    ) -> io::Result<T> {
+        poll_fn(|cx| {
+            loop {
+                match op(&mut self.io) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.reactor.borrow_mut().wait(self.token, cx.waker());
+                        return Poll::Pending;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    done => return Poll::Ready(done),
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                done => return Poll::Ready(done),
             }
-        }
+        })
+        .await
     }
 }
 

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
@@ -83,8 +83,12 @@ pub(crate) fn task<F: Future>(future: F) -> (impl Future<Output = ()>, JoinHandl
     let handle = JoinHandle {
         slot: Rc::clone(&slot),
     };
+    // Boxed before the task captures it. Captured by value and pinned inside, it
+    // would sit in the task's state twice, as the capture and as the pinned local
+    // (rust-lang/rust#62958), doubling every task. tokio keeps the future inline
+    // in its one task allocation, which takes unsafe pin projection.
+    let mut future = Box::pin(future);
     let task = async move {
-        let mut future = pin!(future);
         // After a panic the future is never polled again, so whatever state it
         // broke is never seen: that is what makes AssertUnwindSafe sound here.
         let output = poll_fn(|cx| {

@@ -107,6 +107,11 @@ impl Drop for Sleep {
 /// Runs `future` for at most `duration`: `asyncio.wait_for`. `None` if time ran
 /// out, in which case the future is dropped, which cancels whatever it was
 /// waiting on. (tokio's `timeout` returns a `Result` with an `Elapsed` error.)
+///
+/// Being an `async fn`, it holds `future` twice, as its argument and as the
+/// pinned local (rust-lang/rust#62958). For a large future, pin it first and pass
+/// the `Pin<&mut _>`, as the crawl does. tokio's `Timeout` is a struct with a pin
+/// projection instead, which takes unsafe code.
 pub async fn timeout<F: Future>(duration: Duration, future: F) -> Option<F::Output> {
     let mut future = pin!(future);
     let mut deadline = pin!(sleep(duration));

@@ -187,9 +187,9 @@ fn timers_fire_in_deadline_order_then_in_registration_order() {
         }
     });
     assert_eq!(*order.borrow(), ['0', 'a', 'b', 'B', 'c']);
+    // No timer fires early. (No upper bound: a slow machine may fire them late.)
     let took = started.elapsed();
     assert!(took >= Duration::from_millis(30), "{took:?}");
-    assert!(took < Duration::from_secs(2), "{took:?}");
 }
 
 #[test]

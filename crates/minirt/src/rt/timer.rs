@@ -81,9 +81,12 @@ impl Future for Sleep {
         }
         match &self.filed {
             // Polled again before the deadline (woken by something else, as inside
-            // `timeout`): the timer must wake the waker of this latest poll.
+            // `timeout` on every socket event): the timer must wake the waker of
+            // this latest poll. `clone_from` clones only if that waker differs.
             Some((key, timers)) => {
-                timers.borrow_mut().due.insert(*key, cx.waker().clone());
+                if let Some(waker) = timers.borrow_mut().due.get_mut(key) {
+                    waker.clone_from(cx.waker());
+                }
             }
             None => {
                 let timers = Rc::clone(&executor::current().timers);

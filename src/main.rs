@@ -110,6 +110,7 @@ fn serve(args: &ServeArgs) -> Result<ExitCode, CliError> {
             .threads
             .unwrap_or_else(|| (harness::spec::default_threads() / 2).max(1)),
         verbose: args.verbose,
+        ..Default::default()
     };
     match harness::server::serve_forever(config) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -122,6 +123,10 @@ fn serve(args: &ServeArgs) -> Result<ExitCode, CliError> {
                 "not allowed to listen on port {}: {e}; use a port above 1023",
                 args.port
             )))
+        }
+        // A default delay or body size past the server's bounds.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            Err(CliError::Usage(e.to_string()))
         }
         Err(e) => Err(CliError::Failed(format!("the delay server stopped: {e}"))),
     }

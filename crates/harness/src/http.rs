@@ -213,6 +213,11 @@ impl ResponseReader {
                     .ok()
                     .and_then(|v| v.trim().parse::<u64>().ok())
                     .ok_or_else(|| FetchError::Protocol("bad Content-Length".into()))?;
+                // Two lengths that disagree leave no way to know where the body
+                // ends (RFC 9112, 6.3): trusting either one would be a guess.
+                if expected.is_some_and(|first| first != len) {
+                    return Err(FetchError::Protocol("conflicting Content-Lengths".into()));
+                }
                 expected = Some(len);
             }
         }
@@ -415,6 +420,10 @@ mod tests {
         );
         assert_eq!(
             kind(b"HTTP/1.0 200 OK\r\nContent-Length: x\r\n\r\n"),
+            FetchErrorKind::Protocol
+        );
+        assert_eq!(
+            kind(b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\nContent-Length: 0\r\n\r\n"),
             FetchErrorKind::Protocol
         );
         let mut huge = b"HTTP/1.0 200 OK\r\n".to_vec();

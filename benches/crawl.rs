@@ -9,8 +9,15 @@ use harness::spec::CrawlSpec;
 
 fn crawl(c: &mut criterion::Criterion) {
     let server = server::spawn(ServerConfig::default()).expect("start the delay server");
-    let spec = CrawlSpec::pages(server.addr(), 100, 10, 1024);
-    common::bench_models(c, "crawl", |m| m.crawl(&spec), |o| spec.verify(o));
+    let addr = server.addr();
+    common::bench_models(
+        c,
+        "crawl",
+        || CrawlSpec::pages(addr, 100, 10, 1024),
+        |s| &s.probe,
+        |m, s| m.crawl(s),
+        |s, o| s.verify(o),
+    );
 }
 
 criterion_group!(benches, crawl);

@@ -6,8 +6,14 @@ use criterion::{criterion_group, criterion_main};
 use harness::spec::{FanoutSpec, default_threads};
 
 fn fanout(c: &mut criterion::Criterion) {
-    let spec = FanoutSpec::new(2_000, default_threads());
-    common::bench_models(c, "fanout", |m| m.fanout(&spec), |o| spec.verify(o));
+    common::bench_models(
+        c,
+        "fanout",
+        || FanoutSpec::new(2_000, default_threads()),
+        |s| &s.probe,
+        |m, s| m.fanout(s),
+        |s, o| s.verify(o),
+    );
 }
 
 criterion_group!(benches, fanout);

@@ -6,8 +6,14 @@ use criterion::{criterion_group, criterion_main};
 use harness::spec::PingPongSpec;
 
 fn pingpong(c: &mut criterion::Criterion) {
-    let spec = PingPongSpec::new(10_000);
-    common::bench_models(c, "pingpong", |m| m.pingpong(&spec), |o| spec.verify(o));
+    common::bench_models(
+        c,
+        "pingpong",
+        || PingPongSpec::new(10_000),
+        |s| &s.probe,
+        |m, s| m.pingpong(s),
+        |s, o| s.verify(o),
+    );
 }
 
 criterion_group!(benches, pingpong);

@@ -6,8 +6,14 @@ use criterion::{criterion_group, criterion_main};
 use harness::spec::RingSpec;
 
 fn ring(c: &mut criterion::Criterion) {
-    let spec = RingSpec::new(RingSpec::DEFAULT_TASKS, 10_000);
-    common::bench_models(c, "ring", |m| m.ring(&spec), |o| spec.verify(o));
+    common::bench_models(
+        c,
+        "ring",
+        || RingSpec::new(RingSpec::DEFAULT_TASKS, 10_000),
+        |s| &s.probe,
+        |m, s| m.ring(s),
+        |s, o| s.verify(o),
+    );
 }
 
 criterion_group!(benches, ring);

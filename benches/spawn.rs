@@ -1,4 +1,5 @@
-//! spawn: 1,000 tasks that each sleep 10 ms, joined.
+//! spawn: 1,000 tasks that each sleep 200 ms, all alive at once (1,000 OS threads
+//! start well within the sleep), joined.
 
 mod common;
 
@@ -8,8 +9,14 @@ use criterion::{criterion_group, criterion_main};
 use harness::spec::SpawnSpec;
 
 fn spawn(c: &mut criterion::Criterion) {
-    let spec = SpawnSpec::new(1_000, Duration::from_millis(10));
-    common::bench_models(c, "spawn", |m| m.spawn(&spec), |o| spec.verify(o));
+    common::bench_models(
+        c,
+        "spawn",
+        || SpawnSpec::new(1_000, Duration::from_millis(200)),
+        |s| &s.probe,
+        |m, s| m.spawn(s),
+        |s, o| s.verify(o),
+    );
 }
 
 criterion_group!(benches, spawn);

@@ -65,6 +65,10 @@ pub struct ParamArgs {
     /// Worker tasks (fanout).
     #[arg(long)]
     pub workers: Option<u64>,
+    /// Items per job message (fanout; 1 measures the hand-over, a large batch
+    /// throughput).
+    #[arg(long)]
+    pub batch: Option<u64>,
     /// Worker threads, for the models that have them (default: the cores).
     #[arg(long)]
     pub threads: Option<u64>,
@@ -86,6 +90,7 @@ impl ParamArgs {
             (Param::SleepMs, self.sleep_ms),
             (Param::Items, self.items),
             (Param::Workers, self.workers),
+            (Param::Batch, self.batch),
             (Param::Threads, self.threads),
         ];
         for (param, value) in given {
@@ -125,9 +130,24 @@ pub struct CompareArgs {
     pub models: Option<Vec<String>>,
     #[command(flatten)]
     pub params: ParamArgs,
-    /// Runs of each cell; medians are taken over them.
-    #[arg(long, default_value_t = 3)]
+    /// Measured runs of each cell under a second; longer cells get as many as
+    /// `--budget-s` allows, at least `--min-runs`. Medians are taken over them.
+    #[arg(long, default_value_t = 10)]
     pub runs: u32,
+    /// The fewest measured runs of any cell.
+    #[arg(long, default_value_t = 3)]
+    pub min_runs: u32,
+    /// Seconds of measured runs a cell over a second may take.
+    #[arg(long, default_value_t = 5.0)]
+    pub budget_s: f64,
+    /// Warm-up runs of each cell, discarded (they warm the page cache, the
+    /// allocator's and the kernel's caches).
+    #[arg(long, default_value_t = 1)]
+    pub warmup: u32,
+    /// Seed for the order of cells in each round and for the bootstrap; default:
+    /// from the clock. Recorded in the results.
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Sweep one parameter over sizes, e.g. `n=1000,10000,100000`.
     #[arg(long)]
     pub sweep: Option<String>,

@@ -1,9 +1,19 @@
-//! `compare`: every chosen model on every chosen workload, `--runs` times, each run
-//! a child process timed from outside, all in one sitting so ratios are fair.
+//! `compare`: every chosen model on every chosen workload, each run a child process
+//! timed from outside, all in one sitting so ratios are fair.
 //!
-//! Runs are interleaved (run 1 of every cell, then run 2 of every cell, ...) so a
-//! burst of noise on a shared machine spreads over all models instead of landing on
-//! one. Crawls fetch from one delay server, itself a child process, started once.
+//! The method, as hyperfine and criterion would have it:
+//! - a warm-up run of every cell first, discarded;
+//! - then rounds: each round runs every cell that still needs runs once, in an
+//!   order shuffled per round (seeded, and the seed recorded), so a burst of noise
+//!   spreads over all models and no model always follows the same predecessor (and
+//!   inherits its TIME_WAIT sockets);
+//! - a cell under a second gets `--runs` measured runs (default 10); a longer one
+//!   as many as `--budget-s` allows, at least `--min-runs`;
+//! - each run in a memory cgroup of its own where one can be made, so kernel
+//!   memory is counted; for crawls, the delay server's CPU and the machine's idle
+//!   time during the run, so a saturated cell is flagged.
+//!
+//! Crawls fetch from one delay server, itself a child process, started once.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -11,15 +21,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use concurrency_models::{MODELS, find};
 use harness::Model;
+use harness::cell::{CellReport, shown_params};
+use harness::cgroup::CellCgroup;
 use harness::measure::{Sample, run_child};
 use harness::params::{Param, Params};
-use harness::report::{self, Machine, Row};
+use harness::report::{self, Machine, Row, RowInput, stats::Rng};
 use harness::spec::Workload;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::CliError;
 use crate::args::CompareArgs;
-use crate::run::{RunReport, check, shown_params};
+use crate::run::check;
 use crate::server_child::ServerChild;
 
 /// One model on one workload at one size.
@@ -30,7 +42,8 @@ struct Cell {
     params: Params,
     sweep: Option<Param>,
     samples: Vec<Sample>,
-    work_ns: Vec<u64>,
+    /// Measured runs this cell gets, decided after its warm-up.
+    wanted: u32,
     error: Option<String>,
 }
 
@@ -59,6 +72,24 @@ fn plan(args: &CompareArgs) -> Result<Vec<Cell>, CliError> {
         return Err(CliError::Usage(format!(
             "--runs must be between 1 and 1000, got {}",
             args.runs
+        )));
+    }
+    if args.min_runs == 0 || args.min_runs > 1000 {
+        return Err(CliError::Usage(format!(
+            "--min-runs must be between 1 and 1000, got {}",
+            args.min_runs
+        )));
+    }
+    if !(args.budget_s.is_finite() && args.budget_s > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--budget-s must be a positive number of seconds, got {}",
+            args.budget_s
+        )));
+    }
+    if args.warmup > 100 {
+        return Err(CliError::Usage(format!(
+            "--warmup must be between 0 and 100, got {}",
+            args.warmup
         )));
     }
     let base = args.params.to_params().map_err(CliError::Usage)?;
@@ -109,10 +140,11 @@ fn plan(args: &CompareArgs) -> Result<Vec<Cell>, CliError> {
         };
         for (params, group, swept) in sizes {
             for &model in &models {
-                // --threads goes to the models that have threads; the rest run as
-                // they are (a report shows `threads` only for the former).
+                // --threads goes to the models that use threads in this workload;
+                // the rest run as they are (a report shows `threads` only for the
+                // former, and every row the OS threads the cell really ran on).
                 let mut params = params.clone();
-                if !model.uses_threads() {
+                if !model.threads_in(workload) {
                     let mut without = Params::new();
                     for (p, v) in params.given().filter(|(p, _)| *p != Param::Threads) {
                         without.set(p, v).map_err(CliError::Usage)?;
@@ -127,7 +159,7 @@ fn plan(args: &CompareArgs) -> Result<Vec<Cell>, CliError> {
                     params: checked.params,
                     sweep: swept,
                     samples: Vec::new(),
-                    work_ns: Vec::new(),
+                    wanted: args.runs,
                     error: None,
                 });
             }
@@ -156,15 +188,38 @@ fn child_command(cell: &Cell, server: Option<std::net::SocketAddr>) -> Result<Co
     Ok(cmd)
 }
 
-/// Runs one cell once and records its sample, or why it has none.
+/// The CPU time the machine has spent in all, and idle, from `/proc/stat`'s first
+/// line, in clock ticks.
+fn machine_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let cpu = stat.lines().next()?.strip_prefix("cpu ")?;
+    let v: Vec<u64> = cpu
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is in user).
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3)? + v.get(4).copied().unwrap_or(0);
+    Some((total, idle))
+}
+
+/// Runs one cell once and returns its sample, or why it has none. A warm-up run
+/// is measured the same way and then discarded by the caller.
 fn run_once(
-    cell: &mut Cell,
-    server: Option<std::net::SocketAddr>,
+    cell: &Cell,
+    server: Option<&ServerChild>,
     deadline: Duration,
-) -> Result<(), CliError> {
-    let mut cmd = child_command(cell, server)?;
-    let run = run_child(&mut cmd, deadline)?;
-    let parsed: Option<RunReport> = run
+) -> Result<Result<Sample, String>, CliError> {
+    let mut cmd = child_command(cell, server.map(ServerChild::addr))?;
+    let cgroup = CellCgroup::create();
+    let crawl_server = server.filter(|_| cell.workload == Workload::Crawl);
+    let server_before = crawl_server.and_then(ServerChild::cpu_ns);
+    let ticks_before = machine_ticks();
+    let run = run_child(&mut cmd, deadline, cgroup.as_ref())?;
+    let server_after = crawl_server.and_then(ServerChild::cpu_ns);
+    let ticks_after = machine_ticks();
+    drop(cgroup);
+    let parsed: Option<CellReport> = run
         .stdout
         .lines()
         .last()
@@ -180,36 +235,79 @@ fn run_once(
         (None, Some(code), _) => Some(format!("exited {code} without a report: {last_err}")),
         (None, None, None) => Some("ended without a report".into()),
     };
-    match failure {
-        Some(e) => {
-            // One failed run condemns the cell: a result that verified only some of
-            // the time is not a result.
-            cell.error.get_or_insert(e);
-        }
-        None => {
-            let report = parsed.expect("no failure means the report parsed");
-            let mut sample = run.sample;
-            sample.vm_hwm_bytes = report.vm_hwm_bytes;
-            sample.base_rss_bytes = report.base_rss_bytes;
-            if let Some(hwm) = report.vm_hwm_bytes {
-                // ru_maxrss and VmHWM measure the same peak; a large gap means one
-                // of them is not what we think it is.
-                let (a, b) = (hwm as f64, sample.peak_rss_bytes as f64);
-                if (a - b).abs() > 0.25 * a.max(b) {
-                    eprintln!(
-                        "warning: {} {}: wait4 peak RSS {} but the child's VmHWM {}",
-                        cell.model.name(),
-                        cell.workload,
-                        report::fmt_bytes(b),
-                        report::fmt_bytes(a)
-                    );
-                }
-            }
-            cell.samples.push(sample);
-            cell.work_ns.push(report.work_ns);
+    if let Some(e) = failure {
+        return Ok(Err(e));
+    }
+    let report = parsed.expect("no failure means the report parsed");
+    let Some(phases) = report.phases else {
+        return Ok(Err("the run reported no measured phase".into()));
+    };
+    let mut sample = run.sample;
+    sample.vm_hwm_bytes = report.vm_hwm_bytes;
+    sample.base_rss_bytes = phases.rss_at_begin_bytes;
+    sample.work_ns = phases.work_ns;
+    sample.work_cpu_ns = phases.work_cpu_ns();
+    sample.cgroup_base_bytes = phases.cgroup_at_begin_bytes;
+    sample.os_threads = phases.os_threads;
+    if let (Some(a), Some(b)) = (server_before, server_after) {
+        sample.server_cpu_ns = Some(b.saturating_sub(a));
+    }
+    if let (Some((t0, i0)), Some((t1, i1))) = (ticks_before, ticks_after) {
+        let total = t1.saturating_sub(t0);
+        // Under a few ticks the share means nothing (a 10 ms tick, a 5 ms cell).
+        if total >= 10 && cell.workload == Workload::Crawl {
+            sample.machine_idle = Some(i1.saturating_sub(i0) as f64 / total as f64);
         }
     }
-    Ok(())
+    if let Some(hwm) = report.vm_hwm_bytes {
+        // ru_maxrss and VmHWM measure the same peak; a large gap means one of them
+        // is not what we think it is (VmHWM is the one the tables use).
+        let (a, b) = (hwm as f64, run.sample.peak_rss_bytes as f64);
+        if (a - b).abs() > 0.25 * a.max(b) {
+            eprintln!(
+                "warning: {} {}: wait4 peak RSS {} but the child's VmHWM {}",
+                cell.model.name(),
+                cell.workload,
+                report::fmt_bytes(b),
+                report::fmt_bytes(a)
+            );
+        }
+    }
+    Ok(Ok(sample))
+}
+
+/// The measured runs a cell gets, from its warm-up's wall time: `runs` under a
+/// second, else what the budget allows, between `min_runs` and `runs`.
+fn runs_wanted(warm_wall: Duration, args: &CompareArgs) -> u32 {
+    if warm_wall < Duration::from_secs(1) {
+        return args.runs;
+    }
+    let fit = (args.budget_s / warm_wall.as_secs_f64()).floor() as u32;
+    fit.clamp(args.min_runs.min(args.runs), args.runs)
+}
+
+/// The project's commit and whether its tree has changes, where the source is a
+/// git checkout (it is for `cargo run`).
+fn git_state() -> (String, String) {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(commit) => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+                .map_or("unknown", |s| if s.is_empty() { "no" } else { "yes" });
+            (commit, dirty.to_owned())
+        }
+        None => ("unknown (not a git checkout)".into(), "unknown".into()),
+    }
 }
 
 /// `20261123-154501`, in UTC, for the results folder.
@@ -239,38 +337,88 @@ fn stamp() -> String {
 pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let mut cells = plan(args)?;
+    let seed = args.seed.unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+    });
+    let mut rng = Rng::new(seed);
+    let load_before = Machine::loadavg();
     let server = if cells.iter().any(|c| c.workload == Workload::Crawl) {
         Some(ServerChild::start()?)
     } else {
         None
     };
-    let addr = server.as_ref().map(ServerChild::addr);
     let deadline = Duration::from_secs(args.cell_timeout_s.max(1));
-    let total = cells.len() as u64 * u64::from(args.runs);
+    let cgroups = match CellCgroup::create() {
+        Some(cg) => format!(
+            "one per run, under {}",
+            cg.dir()
+                .parent()
+                .map_or_else(String::new, |p| p.display().to_string())
+        ),
+        None => "not measured (no writable memory cgroup here: run as root on a \
+                 machine with the memory controller)"
+            .into(),
+    };
     // indicatif draws only when stderr is a terminal, so logs and CI stay clean.
-    let bar = ProgressBar::new(total).with_style(
+    let bar = ProgressBar::new(cells.len() as u64 * u64::from(args.warmup + args.runs)).with_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
             .expect("the template is valid")
             .progress_chars("=> "),
     );
-    for run in 1..=args.runs {
-        for cell in &mut cells {
+    let mut order: Vec<usize> = (0..cells.len()).collect();
+    // Warm-up rounds: measured like the rest, then discarded; the first decides
+    // how many runs each cell gets.
+    for round in 0..args.warmup {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let cell = &mut cells[i];
+            bar.set_message(format!("{} · {} · warm-up", cell.group, cell.model.name()));
+            if cell.error.is_none() {
+                let t = Instant::now();
+                match run_once(cell, server.as_ref(), deadline)? {
+                    Ok(_) if round == 0 => cell.wanted = runs_wanted(t.elapsed(), args),
+                    Ok(_) => {}
+                    // One failed run condemns the cell: a result that verified only
+                    // some of the time is not a result.
+                    Err(e) => cell.error = Some(e),
+                }
+            }
+            bar.inc(1);
+        }
+    }
+    // Now that each cell's share is known, the bar can say how far there is to go.
+    let measured: u64 = cells
+        .iter()
+        .filter(|c| c.error.is_none())
+        .map(|c| u64::from(c.wanted))
+        .sum();
+    bar.set_length(bar.position() + measured);
+    for round in 1..=args.runs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let cell = &mut cells[i];
+            if cell.error.is_some() || cell.samples.len() as u32 >= cell.wanted {
+                continue;
+            }
             bar.set_message(format!(
-                "{} · {} · run {run}/{}",
+                "{} · {} · run {round}/{}",
                 cell.group,
                 cell.model.name(),
-                args.runs
+                cell.wanted
             ));
-            // A cell that failed once is not run again: its verdict is in.
-            if cell.error.is_none() {
-                run_once(cell, addr, deadline)?;
+            match run_once(cell, server.as_ref(), deadline)? {
+                Ok(sample) => cell.samples.push(sample),
+                Err(e) => cell.error = Some(e),
             }
             bar.inc(1);
         }
     }
     bar.finish_and_clear();
+    let server_threads = server.as_ref().map(ServerChild::threads);
     drop(server);
-    let machine = Machine::detect(
+    let mut machine = Machine::detect(
         env!("CM_RUSTC_VERSION"),
         if cfg!(debug_assertions) {
             "debug"
@@ -278,28 +426,50 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
             "release"
         },
     );
+    let (commit, dirty) = git_state();
+    let context = &mut machine.context;
+    context.insert("commit".into(), commit);
+    context.insert("tree dirty".into(), dirty);
+    context.insert("load before".into(), load_before);
+    context.insert("load after".into(), Machine::loadavg());
+    context.insert("seed".into(), seed.to_string());
+    context.insert("memory cgroups".into(), cgroups);
+    context.insert(
+        "runs".into(),
+        format!(
+            "{} warm-up discarded; {} measured under 1 s, else {} s of runs (at least {})",
+            args.warmup,
+            args.runs,
+            args.budget_s,
+            args.min_runs.min(args.runs)
+        ),
+    );
+    if let Some(t) = server_threads {
+        context.insert("delay server threads".into(), t.to_string());
+    }
     let mut rows: Vec<Row> = cells
         .into_iter()
         .map(|c| {
-            Row::new(
-                c.workload,
-                c.group,
-                c.model.name(),
-                &c.model.family().to_string(),
-                shown_params(c.model, c.workload, &c.params),
-                c.sweep.map(|p| p.name().to_owned()),
-                c.samples,
-                c.work_ns,
-                c.error,
-                machine.clone(),
-            )
+            Row::new(RowInput {
+                workload: c.workload,
+                group: c.group,
+                model: c.model.name().to_owned(),
+                family: c.model.family().to_string(),
+                primitive: c.model.primitive(c.workload).to_owned(),
+                params: shown_params(c.model, c.workload, &c.params),
+                sweep: c.sweep.map(|p| p.name().to_owned()),
+                runs: c.samples,
+                error: c.error,
+                machine: machine.clone(),
+                server_threads: server_threads.filter(|_| c.workload == Workload::Crawl),
+            })
         })
         .collect();
-    report::rank(&mut rows);
+    report::rank(&mut rows, seed);
     print!("{}", report::terminal_tables(&rows));
     let dir = args.out.join(stamp());
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    let files = report::write_all(&dir, &rows, &command)?;
+    report::write_all(&dir, &rows, &command)?;
     if let Some(json) = &args.json {
         std::fs::copy(dir.join("results.json"), json)?;
     }
@@ -316,7 +486,6 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; quote only figures from `cargo run --release`");
     }
-    let _ = files;
     let wrong = rows
         .iter()
         .filter(|r| {

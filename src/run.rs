@@ -1,41 +1,19 @@
 //! `run`: one model, one workload, once. Builds the spec from the flags, calls the
-//! model, verifies, and reports: a sentence for people, one JSON object for
-//! `compare` (which runs every cell this way, as a child process).
+//! model, verifies ([`harness::cell::execute`]), and reports: a sentence for people,
+//! one JSON object for `compare` (which runs every cell this way, as a child
+//! process).
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use concurrency_models::find;
 use harness::params::{Param, Params};
 use harness::spec::Workload;
-use harness::{Model, ModelError, limits};
-use serde::Serialize;
+use harness::{Model, cell, limits};
 
 use crate::CliError;
 use crate::args::RunArgs;
 use crate::server_child::ServerChild;
-
-/// What a run prints with `--json`; `compare` parses it.
-#[derive(Debug, Serialize, serde::Deserialize)]
-pub struct RunReport {
-    pub model: String,
-    pub workload: Workload,
-    pub params: BTreeMap<String, u64>,
-    pub verified: bool,
-    /// Why it is not verified: `unsupported: ...`, `failed: ...` or
-    /// `verification failed: ...`.
-    pub error: Option<String>,
-    /// Time around the model call alone.
-    pub work_ns: u64,
-    /// What was computed, in words.
-    pub summary: String,
-    /// This process's `VmHWM` at the end, to cross-check the parent's `wait4`.
-    pub vm_hwm_bytes: Option<u64>,
-    /// This process's `VmRSS` just before the model call.
-    pub base_rss_bytes: Option<u64>,
-}
 
 /// Everything `run` and `compare` check before starting anything.
 pub struct Checked {
@@ -49,21 +27,26 @@ pub fn check(model: &str, workload: &str, params: Params) -> Result<Checked, Cli
     let model = find(model).map_err(CliError::Usage)?;
     let workload: Workload = workload.parse().map_err(CliError::Usage)?;
     params.check_for(workload).map_err(CliError::Usage)?;
-    if params.given().any(|(p, _)| p == Param::Threads) && !model.uses_threads() {
+    if params.given().any(|(p, _)| p == Param::Threads) && !model.threads_in(workload) {
         let with: Vec<_> = concurrency_models::MODELS
             .iter()
-            .filter(|m| m.uses_threads())
+            .filter(|m| m.threads_in(workload))
             .map(|m| m.name())
             .collect();
         let applies = if with.is_empty() {
-            "no registered model has them".to_owned()
+            format!("no registered model has them in {workload}")
         } else {
-            format!("--threads applies to {}", with.join(", "))
+            format!("--threads applies to {} in {workload}", with.join(", "))
         };
-        return Err(CliError::Usage(format!(
-            "model {} has no worker threads to set; {applies}",
-            model.name()
-        )));
+        let what = if model.uses_threads() {
+            format!(
+                "model {} does not use worker threads in {workload}",
+                model.name()
+            )
+        } else {
+            format!("model {} has no worker threads to set", model.name())
+        };
+        return Err(CliError::Usage(format!("{what}; {applies}")));
     }
     if workload == Workload::Crawl {
         // The client holds one socket per request in flight, plus a few for itself.
@@ -83,19 +66,6 @@ pub fn check(model: &str, workload: &str, params: Params) -> Result<Checked, Cli
         workload,
         params,
     })
-}
-
-/// The parameters a report shows for `model`: `threads` only where it means something.
-pub fn shown_params(
-    model: &dyn Model,
-    workload: Workload,
-    params: &Params,
-) -> BTreeMap<String, u64> {
-    let mut shown = params.resolved(workload);
-    if !model.uses_threads() {
-        shown.remove(Param::Threads.name());
-    }
-    shown
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
@@ -122,24 +92,27 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         }
         (_, None) => SocketAddr::from(([127, 0, 0, 1], 0)),
     };
-    let report = execute(model, workload, &params, addr);
+    let report = cell::execute(model, workload, &params, addr);
     if args.json {
         println!(
             "{}",
             serde_json::to_string(&report).map_err(|e| CliError::Failed(e.to_string()))?
         );
     } else {
-        let per_op =
-            report.work_ns as f64 / params.get(workload, workload.ops_param()).max(1) as f64;
+        let work = report.work_ns();
+        let per_op = work as f64 / params.get(workload, workload.ops_param()).max(1) as f64;
+        let fmt = |ns: u64| harness::report::fmt_ns(ns as f64);
         match &report.error {
             None => println!(
-                "{} {}: verified ({}) in {} ({} per {})",
+                "{} {}: verified ({}) in {} ({} per {}); the call took {} with the \
+                 runtime's build and teardown",
                 report.model,
                 workload,
                 report.summary,
-                harness::report::fmt_ns(report.work_ns as f64),
+                fmt(work),
                 harness::report::fmt_ns(per_op),
-                workload.op()
+                workload.op(),
+                fmt(report.call_ns),
             ),
             Some(e) => println!("{} {}: {e}", report.model, workload),
         }
@@ -149,101 +122,4 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Calls the model and verifies what it returned.
-fn execute(model: &dyn Model, workload: Workload, params: &Params, addr: SocketAddr) -> RunReport {
-    fn finish<T>(
-        outcome: Result<T, ModelError>,
-        verify: impl FnOnce(&T) -> Result<(), harness::spec::VerifyError>,
-        describe: impl FnOnce(&T) -> String,
-    ) -> (Option<String>, String) {
-        match outcome {
-            Err(e) => (Some(e.to_string()), String::new()),
-            Ok(o) => match verify(&o) {
-                Ok(()) => (None, describe(&o)),
-                Err(e) => (Some(e.to_string()), describe(&o)),
-            },
-        }
-    }
-    let base_rss_bytes = limits::rss_bytes();
-    let start = Instant::now();
-    let (work_ns, (error, summary)) = match workload {
-        Workload::Crawl => {
-            let spec = params.crawl(addr);
-            let outcome = model.crawl(&spec);
-            let t = start.elapsed();
-            (
-                t,
-                finish(
-                    outcome,
-                    |o| spec.verify(o),
-                    |o| format!("{} of {} pages", o.ok_count(), o.results.len()),
-                ),
-            )
-        }
-        Workload::PingPong => {
-            let spec = params.pingpong();
-            let outcome = model.pingpong(&spec);
-            let t = start.elapsed();
-            (
-                t,
-                finish(
-                    outcome,
-                    |o| spec.verify(o),
-                    |o| format!("counter {}", o.count),
-                ),
-            )
-        }
-        Workload::Ring => {
-            let spec = params.ring();
-            let outcome = model.ring(&spec);
-            let t = start.elapsed();
-            (
-                t,
-                finish(
-                    outcome,
-                    |o| spec.verify(o),
-                    |o| format!("task {} holds the token", o.holder),
-                ),
-            )
-        }
-        Workload::Spawn => {
-            let spec = params.spawn();
-            let outcome = model.spawn(&spec);
-            let t = start.elapsed();
-            (
-                t,
-                finish(
-                    outcome,
-                    |o| spec.verify(o),
-                    |o| format!("{} tasks reported", o.count),
-                ),
-            )
-        }
-        Workload::Fanout => {
-            let spec = params.fanout();
-            let outcome = model.fanout(&spec);
-            let t = start.elapsed();
-            (
-                t,
-                finish(
-                    outcome,
-                    |o| spec.verify(o),
-                    |o| format!("{} items summed", o.items),
-                ),
-            )
-        }
-    };
-    RunReport {
-        model: model.name().to_owned(),
-        workload,
-        params: shown_params(model, workload, params),
-        verified: error.is_none(),
-        error,
-        work_ns: u64::try_from(work_ns.as_nanos()).unwrap_or(u64::MAX),
-        summary,
-        vm_hwm_bytes: limits::peak_rss_bytes(),
-        base_rss_bytes,
-    }
 }

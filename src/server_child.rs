@@ -12,6 +12,7 @@ use crate::CliError;
 pub struct ServerChild {
     child: Child,
     addr: SocketAddr,
+    threads: usize,
 }
 
 impl ServerChild {
@@ -36,7 +37,11 @@ impl ServerChild {
             .strip_prefix("listening on ")
             .and_then(|a| a.parse().ok());
         match addr {
-            Some(addr) => Ok(Self { child, addr }),
+            Some(addr) => Ok(Self {
+                child,
+                addr,
+                threads,
+            }),
             None => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -49,6 +54,27 @@ impl ServerChild {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The server's worker threads.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// CPU time (user + system) the server has spent so far, from
+    /// `/proc/<pid>/stat`, in nanoseconds.
+    pub fn cpu_ns(&self) -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the parenthesised command name; utime and stime are the
+        // 14th and 15th fields of the whole line, in clock ticks.
+        let rest = stat.rsplit_once(')')?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        // SAFETY: sysconf only reads a system setting.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        let hz = u64::try_from(hz).ok().filter(|h| *h > 0)?;
+        Some(ticks * 1_000_000_000 / hz)
     }
 }
 

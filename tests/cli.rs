@@ -104,6 +104,23 @@ fn bad_input_gets_one_line_and_exit_2() {
         &["compare", "--runs", "0"],
         "--runs must be between 1 and 1000",
     );
+    assert_usage_error(&["serve", "--body-bytes", "99999999999"], "bytes");
+    assert_usage_error(
+        &["compare", "--budget-s", "0"],
+        "--budget-s must be a positive number of seconds",
+    );
+    assert_usage_error(
+        &[
+            "run",
+            "--model",
+            "threads",
+            "--workload",
+            "fanout",
+            "--batch",
+            "0",
+        ],
+        "--batch must be between 1 and",
+    );
     assert_usage_error(
         &[
             "run",
@@ -212,6 +229,33 @@ fn unsupported_is_said_not_faked() {
 }
 
 #[test]
+fn fanout_batches_are_the_protocol() {
+    // One job message per item with --batch 1, ceil(items / batch) otherwise, and
+    // one result message per worker either way.
+    for (batch, jobs) in [("1", 100), ("32", 4)] {
+        let out = run(&[
+            "run",
+            "--model",
+            "threads",
+            "--workload",
+            "fanout",
+            "--items",
+            "100",
+            "--workers",
+            "2",
+            "--batch",
+            batch,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.contains(&format!("{jobs} job and 2 result messages")),
+            "{said}"
+        );
+    }
+}
+
+#[test]
 fn compare_writes_verified_rows_and_every_report() {
     let dir = temp_dir("compare");
     let json = dir.with_extension("json");
@@ -227,6 +271,8 @@ fn compare_writes_verified_rows_and_every_report() {
         "20",
         "--runs",
         "2",
+        "--seed",
+        "7",
         "--out",
         dir.to_str().unwrap(),
         "--json",
@@ -242,10 +288,30 @@ fn compare_writes_verified_rows_and_every_report() {
     for row in rows {
         assert_eq!(row["verified"], true, "{row}");
         assert_eq!(row["runs"].as_array().unwrap().len(), 2);
-        for key in ["wall_ns", "user_ns", "sys_ns", "peak_rss_bytes"] {
+        for key in ["wall_ns", "user_ns", "sys_ns", "peak_rss_bytes", "work_ns"] {
             assert!(row["runs"][0][key].as_u64().is_some(), "{key} missing");
         }
         assert!(row["median_wall_ns"].as_u64().unwrap() > 0);
+        // The measured phase sits inside the wall time; the rest is start-up.
+        let (wall, work, startup) = (
+            row["median_wall_ns"].as_u64().unwrap(),
+            row["median_work_ns"].as_u64().unwrap(),
+            row["median_startup_ns"].as_u64().unwrap(),
+        );
+        assert!(work > 0 && work < wall && startup > 0, "{row}");
+        assert!(!row["primitive"].as_str().unwrap().is_empty(), "{row}");
+        assert!(row["os_threads"].as_u64().unwrap() >= 1, "{row}");
+        // The fingerprint says what the run depended on.
+        let context = &row["machine"]["context"];
+        assert_eq!(context["seed"], "7", "{context}");
+        for key in [
+            "commit",
+            "tree dirty",
+            "load before",
+            "delay server threads",
+        ] {
+            assert!(context[key].is_string(), "{key} missing: {context}");
+        }
         assert!(
             row["machine"]["rustc"]
                 .as_str()
@@ -288,7 +354,7 @@ fn compare_sweeps_draw_one_chart() {
         "--sweep",
         "n=2,8",
         "--sleep-ms",
-        "1",
+        "50",
         "--runs",
         "1",
         "--out",

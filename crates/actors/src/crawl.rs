@@ -2,28 +2,36 @@
 //! actors, one path per fetcher at a time, and collects the results in path order.
 //!
 //! There are `min(concurrency, paths)` fetchers, so "at most `concurrency` in
-//! flight" is simply how many fetchers exist. The coordinator gives each fetcher
-//! one path; a fetcher runs the request as an actor future under `ctx.wait`, which
-//! holds back its mailbox until the request is done (the semantics of
-//! `AtomicResponse`, without a reply), and reports `Fetched` to the coordinator's
-//! `Recipient`; the coordinator stores the result and gives that fetcher the next
-//! path. Both directions are `do_send`: the answer travels as its own message.
-//! The coordinator does not `send` and await replies because actix polls every
-//! future an actor has spawned each time that actor wakes: ten thousand pending
-//! replies inside one coordinator would make each arrival cost ten thousand polls.
+//! flight" is simply how many fetchers exist. They are dealt round-robin over the
+//! `--threads` Arbiters (the System's own included), so their sockets are driven by
+//! that many event loops, as an actix server spreads its connections over one
+//! Arbiter per core; the coordinator lives on the System's Arbiter. The coordinator
+//! gives each fetcher one path; a fetcher runs the request as an actor future under
+//! `ctx.wait`, which holds back its mailbox until the request is done (the
+//! semantics of `AtomicResponse`, without a reply), and reports `Fetched` to the
+//! coordinator's `Recipient`; the coordinator stores the result and gives that
+//! fetcher the next path. Both directions are `do_send`: the answer travels as its
+//! own message. The coordinator does not `send` and await replies because actix
+//! polls every future an actor has spawned each time that actor wakes: ten thousand
+//! pending replies inside one coordinator would make each arrival cost ten thousand
+//! polls.
 //!
 //! Every fault a peer can commit is a typed [`FetchError`] in the result, not a
 //! failure of the fetcher: connect and I/O errors through `FetchError::connect`/
 //! `io`, what the server answered through `ResponseReader`, and the whole request
 //! under one `tokio::time::timeout`. A fetcher that fails itself (its request
-//! panics) follows Erlang's "let it crash": the panic is caught at the fetcher's
-//! boundary and reported to the coordinator as that path's error, the fetcher stops,
-//! and its `Supervisor` restarts a fresh one on the same mailbox, so the
-//! coordinator's address for it stays good and the crawl goes on.
+//! panics) follows Erlang's "let it crash", the actix way: the panic is caught at
+//! the fetcher's boundary and reported to the coordinator as that path's error, and
+//! the fetcher stops. Its `Supervisor` then restarts it: not a new fetcher, but the
+//! same `Fetcher` value on a fresh context (its spawned futures cancelled, its wait
+//! queue cleared), calling `Supervised::restarting` and then `started` on it, with
+//! the same mailbox, so the coordinator's address for it stays good and the crawl
+//! goes on. Erlang's supervisor, by contrast, starts a new process from its child
+//! spec; in actix whatever state must not survive a crash is reset in `restarting`.
 //!
 //! The request itself is `harness::http::fetch_tokio`, the same fetch the tokio
-//! models use (actix runs on tokio): a waiting request holds its socket and its
-//! response reader, and no read buffer of its own.
+//! models use (every Arbiter runs a tokio runtime): a waiting request holds its
+//! socket and its response reader, and no read buffer of its own.
 
 use std::iter::Enumerate;
 use std::net::SocketAddr;
@@ -68,8 +76,10 @@ impl Actor for Fetcher {
     type Context = Context<Self>;
 }
 
-/// Restarted by its `Supervisor` after a crash: a fetcher keeps nothing between
-/// requests, so the fresh one is the same struct and the mailbox carries over.
+/// Restarted by its `Supervisor` after a crash: the Supervisor keeps this same
+/// value and runs it on a fresh context with the same mailbox. A fetcher keeps
+/// nothing between requests but its id and where to send, which stay valid, so
+/// `restarting` has nothing to reset and is the default.
 impl Supervised for Fetcher {}
 
 impl Handler<Fetch> for Fetcher {
@@ -81,7 +91,7 @@ impl Handler<Fetch> for Fetcher {
         let guarded = AssertUnwindSafe(request).catch_unwind();
         ctx.wait(guarded.into_actor(self).map(move |outcome, fetcher, ctx| {
             let result = outcome.unwrap_or_else(|panic| {
-                // Let it crash: this fetcher stops, its supervisor starts a new one.
+                // Let it crash: this fetcher stops, and its supervisor restarts it.
                 ctx.stop();
                 Err(FetchError::Protocol(format!(
                     "fetcher {} crashed: {}",
@@ -122,7 +132,7 @@ impl Coordinator {
                 let _ = answer.send(std::mem::take(&mut self.results));
             }
             // Stopping drops the fetchers' addresses: they stop, and no supervisor
-            // restarts an actor nobody can reach.
+            // restarts an actor nobody can reach (`restart` needs a connected mailbox).
             ctx.stop();
         }
     }
@@ -152,16 +162,18 @@ impl Handler<Fetched> for Coordinator {
 
 pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
     let n = spec.paths.len();
-    let in_flight = spec.reserve_sockets()?;
+    let fetchers = spec.reserve_sockets()?.min(n);
+    let threads = system::arbiters_for(spec.threads, fetchers);
     let (addr, timeout, paths) = (spec.addr, spec.timeout, spec.paths.clone());
-    let results = system::run(0, |_| async move {
+    let results = system::run(threads, &spec.probe, |arbiters| async move {
         let (answer, results) = oneshot::channel();
         Coordinator::create(move |ctx| {
             let me = ctx.address().recipient();
-            let fetchers = (0..in_flight.min(n))
+            let fetchers = (0..fetchers)
                 .map(|id| {
                     let coordinator = me.clone();
-                    Supervisor::start(move |_| Fetcher {
+                    let arbiter = system::placed(&arbiters, id);
+                    Supervisor::start_in_arbiter(arbiter, move |_| Fetcher {
                         id,
                         addr,
                         timeout,

@@ -1,113 +1,102 @@
-//! fanout with actix: a `Foreman` actor feeds `workers` `Worker` actors spread over
-//! `--threads` Arbiters, and sums what they send back.
+//! fanout with actix: the run's producer deals job messages of `batch` items to
+//! `workers` `Worker` actors spread over the `--threads` Arbiters, and each worker
+//! sends one partial sum to a `Collector` when its mailbox closes.
 //!
-//! The CPU work runs in ordinary actors, one Arbiter (one thread) per `--threads`:
-//! worker `w` lives on Arbiter `w % threads`, the System's own Arbiter included, and
-//! the foreman lives on the System's Arbiter. Each worker gets [`WINDOW`] items to
-//! start with and one more for each result it returns, so the workers on a faster
-//! or less crowded Arbiter get more of the work, no mailbox holds more than
-//! `WINDOW` items (bounded memory however many items there are), and a worker never
-//! waits for its next item while there are items left. Results come back with
-//! `do_send` to the foreman's `Recipient<Done>`, carrying the worker's id so the
-//! foreman knows whom to feed; no reply channel is needed in either direction.
+//! The CPU work runs in ordinary actors: worker `w` lives on Arbiter `w % threads`,
+//! the System's own Arbiter included. Every mailbox is its own queue, so the
+//! producer deals the jobs round-robin, job `j` to worker `j % workers`, with
+//! `do_send`, which queues whatever the mailbox's fill: the producer never waits,
+//! and the jobs all cost the same, so the deal balances. Then it drops its
+//! addresses. An actix actor whose every address is gone stops once its mailbox is
+//! empty, so "the queue is closed" needs no message of its own: the worker's
+//! `stopped` sends its count and sum, once, to the collector's `Recipient`. The
+//! collector, on the System's Arbiter, adds one result per worker and answers the
+//! run when all are in.
+
+use std::ops::Range;
 
 use actix::prelude::*;
 use harness::ModelError;
-use harness::spec::{FanoutOutcome, FanoutSpec, fanout_job};
+use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
 use tokio::sync::oneshot;
 
 use crate::system;
 
-/// Items each worker has in its mailbox or in hand at most.
-const WINDOW: usize = 4;
-
-/// One item of work.
+/// One job: a range of item numbers.
 #[derive(Message)]
 #[rtype(result = "()")]
-struct Job(u64);
+struct Job(Range<u64>);
 
-/// A finished job: who did it, and its result.
+/// A worker's one result: the items it ran and their wrapping sum.
 #[derive(Message)]
 #[rtype(result = "()")]
-struct Done {
-    worker: usize,
-    value: u64,
+struct Partial {
+    count: u64,
+    sum: u64,
 }
 
-/// Runs the job on every item it receives and sends the result back.
+/// Runs every job it receives; reports its partial sum when it stops.
 struct Worker {
-    id: usize,
-    foreman: Recipient<Done>,
+    count: u64,
+    sum: u64,
+    collector: Recipient<Partial>,
 }
 
 impl Actor for Worker {
     type Context = Context<Self>;
+
+    /// Called once the producer's address is gone and the mailbox is drained.
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        self.collector.do_send(Partial {
+            count: self.count,
+            sum: self.sum,
+        });
+    }
 }
 
 impl Handler<Job> for Worker {
     type Result = ();
 
-    fn handle(&mut self, Job(item): Job, _: &mut Context<Self>) {
-        self.foreman.do_send(Done {
-            worker: self.id,
-            value: fanout_job(item),
-        });
+    fn handle(&mut self, Job(items): Job, _: &mut Context<Self>) {
+        let (count, sum) = run_job(items);
+        self.count += count;
+        self.sum = self.sum.wrapping_add(sum);
     }
 }
 
-/// Hands out the items and collects the sum.
-struct Foreman {
-    workers: Vec<Addr<Worker>>,
-    next: u64,
-    items: u64,
-    collected: u64,
-    sum: u64,
+/// Adds the workers' results; answers when one from each is in.
+struct Collector {
+    workers: u64,
+    outcome: FanoutOutcome,
     answer: Option<oneshot::Sender<FanoutOutcome>>,
 }
 
-impl Foreman {
-    fn feed(&mut self, worker: usize) {
-        if self.next < self.items {
-            self.workers[worker].do_send(Job(self.next));
-            self.next += 1;
-        }
-    }
-
+impl Collector {
     fn answer_if_done(&mut self, ctx: &mut Context<Self>) {
-        if self.collected == self.items {
+        if self.outcome.result_messages == self.workers {
             if let Some(answer) = self.answer.take() {
                 // The receiver is gone only if the run already gave up.
-                let _ = answer.send(FanoutOutcome {
-                    items: self.collected,
-                    sum: self.sum,
-                });
+                let _ = answer.send(self.outcome);
             }
-            // Dropping the workers' addresses with the foreman stops them.
             ctx.stop();
         }
     }
 }
 
-impl Actor for Foreman {
+impl Actor for Collector {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        for _ in 0..WINDOW {
-            for worker in 0..self.workers.len() {
-                self.feed(worker);
-            }
-        }
+        // No workers (and no items): nobody will report, and that is the answer.
         self.answer_if_done(ctx);
     }
 }
 
-impl Handler<Done> for Foreman {
+impl Handler<Partial> for Collector {
     type Result = ();
 
-    fn handle(&mut self, Done { worker, value }: Done, ctx: &mut Context<Self>) {
-        self.collected += 1;
-        self.sum = self.sum.wrapping_add(value);
-        self.feed(worker);
+    fn handle(&mut self, Partial { count, sum }: Partial, ctx: &mut Context<Self>) {
+        self.outcome.add_result(count, sum);
         self.answer_if_done(ctx);
     }
 }
@@ -116,32 +105,41 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     if spec.workers == 0 && spec.items > 0 {
         return Err(ModelError::failed("fanout needs at least one worker"));
     }
-    let (items, workers) = (spec.items, spec.workers);
-    // The System's Arbiter is one of the `threads`; the rest are started for the run.
-    let extra = spec.threads.max(1) - 1;
-    system::run(extra, |mut arbiters| async move {
-        arbiters.insert(0, Arbiter::current());
+    let workers = spec.workers;
+    let jobs = spec.job_ranges();
+    let threads = system::arbiters_for(spec.threads, workers);
+    system::run(threads, &spec.probe, |arbiters| async move {
         let (answer, outcome) = oneshot::channel();
-        Foreman::create(move |ctx| {
-            let me = ctx.address().recipient();
-            let workers = (0..workers)
-                .map(|id| {
-                    let foreman = me.clone();
-                    let arbiter = &arbiters[id % arbiters.len()];
-                    Worker::start_in_arbiter(arbiter, move |_| Worker { id, foreman })
+        let collector = Collector {
+            workers: workers as u64,
+            outcome: FanoutOutcome::default(),
+            answer: Some(answer),
+        }
+        .start()
+        .recipient();
+        let mailboxes: Vec<Addr<Worker>> = (0..workers)
+            .map(|w| {
+                let collector = collector.clone();
+                Worker::start_in_arbiter(system::placed(&arbiters, w), move |_| Worker {
+                    count: 0,
+                    sum: 0,
+                    collector,
                 })
-                .collect();
-            Foreman {
-                workers,
-                next: 0,
-                items,
-                collected: 0,
-                sum: 0,
-                answer: Some(answer),
-            }
-        });
-        outcome
+            })
+            .collect();
+        drop(collector);
+        // The producer: deal the jobs, counting them where they are sent.
+        let mut sent = 0;
+        for (j, job) in jobs.enumerate() {
+            mailboxes[j % workers].do_send(Job(job));
+            sent += 1;
+        }
+        // Closes every mailbox: each worker stops once it has run what it holds.
+        drop(mailboxes);
+        let mut outcome = outcome
             .await
-            .map_err(|e| system::lost("the foreman stopped without an answer", e))
+            .map_err(|e| system::lost("the collector stopped without an answer", e))?;
+        outcome.job_messages = sent;
+        Ok(outcome)
     })
 }

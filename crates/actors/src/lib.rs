@@ -18,12 +18,26 @@
 //! its state needs not be `Send` and two actors on one Arbiter talk without crossing
 //! threads. `system.rs` starts a fresh `System` per run and shuts everything down.
 //!
+//! `--threads` is the number of Arbiters a run spreads its actors over, the
+//! System's own included: there is no work stealing in actix, so placing actors on
+//! Arbiters is how an actix program uses more than one core. A run never starts
+//! more Arbiters than it has actors to place, because an Arbiter with no actor is a
+//! thread that only inflates the count. With `--threads 1` everything runs on the
+//! calling thread and no message crosses a thread. The one exception is pingpong:
+//! its two actors only ever talk to each other, so there is nothing to spread, and
+//! they share one Arbiter whatever `--threads` says (the workload does not take
+//! the flag).
+//!
 //! The workloads, one file each:
-//! - `crawl.rs`: a coordinator hands paths to supervised fetcher actors.
-//! - `pingpong.rs`: `send().await` with a typed reply between two actors.
-//! - `ring.rs`: 503 actors forwarding a token with `do_send` through `Recipient`s.
-//! - `spawn.rs`: n actors that each wake once with `ctx.run_later` and report.
-//! - `fanout.rs`: a foreman feeding worker actors spread over `--threads` Arbiters.
+//! - `crawl.rs`: a coordinator hands paths to supervised fetcher actors, spread
+//!   over the Arbiters.
+//! - `pingpong.rs`: two actors `do_send` the counter to each other, on one Arbiter.
+//! - `ring.rs`: 503 actors forwarding a token with `do_send`, spread over the
+//!   Arbiters in contiguous blocks.
+//! - `spawn.rs`: n actors that each wake once with `ctx.run_later` and report, each
+//!   Arbiter starting its share.
+//! - `fanout.rs`: job batches dealt to worker actors spread over the Arbiters; each
+//!   worker sends one partial sum to a collector when its mailbox closes.
 
 mod crawl;
 mod fanout;
@@ -34,7 +48,7 @@ mod system;
 
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -55,11 +69,18 @@ impl Model for Actix {
         "actors on actix: private state behind a mailbox, typed messages"
     }
 
-    /// `--threads` is the number of Arbiters fanout spreads its workers over. The
-    /// other workloads run on the System's one Arbiter: their actors talk all the
-    /// time, and on one Arbiter a message never crosses a thread.
-    fn uses_threads(&self) -> bool {
-        true
+    /// Every workload but pingpong spreads its actors over `--threads` Arbiters
+    /// (one OS thread each), up to one Arbiter per actor: see the crate's docs.
+    fn threads_in(&self, workload: Workload) -> bool {
+        workload != Workload::PingPong
+    }
+
+    fn primitive(&self, workload: Workload) -> &'static str {
+        match workload {
+            Workload::Crawl => "tokio TcpStream in supervised actix actors",
+            Workload::PingPong | Workload::Ring | Workload::Fanout => "actix do_send",
+            Workload::Spawn => "actix ctx.run_later",
+        }
     }
 
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {

@@ -1,87 +1,124 @@
-//! pingpong with actix: two actors, and the counter travels as a request with a
-//! typed reply.
+//! pingpong with actix: two actors that hold each other's address and pass the
+//! counter with `do_send`, one message per hand-over.
 //!
-//! `Ping` holds a `Recipient<Ball>` (an address for one message type, not for one
-//! actor type) and `send`s the counter to `Pong`, whose reply is the counter plus
-//! one. A round trip is one `send().await`: the message goes into Pong's mailbox
-//! with a one-shot channel for the answer, Pong's handler returns `n + 1`, and the
-//! answer wakes Ping. `send` is the right call here because the counter coming back
-//! *is* the reply; firing `do_send` both ways would need each actor to hold the
-//! other's address and one more message type for the way back, for the same two
-//! mailbox hops (the doc page gives both costs). Both actors live on the System's
-//! Arbiter, so no hop crosses a thread.
+//! `Ping` sends `Ball(counter)` to `Pong`; `Pong` sends `Ball(counter + 1)` back;
+//! when the counter reaches `rounds`, `Ping` has the answer, sends `Stop` to `Pong`
+//! and stops, and `Pong` stops on `Stop`. `do_send` puts the message into the
+//! mailbox whatever its fill and wants no reply: the protocol never has more than
+//! one ball in flight, so the mailbox's capacity has nothing to bound, and the
+//! counter coming back is a message of its own rather than a reply. (`send().await`
+//! would add a one-shot reply channel per round trip and run the rally as a future
+//! beside `Ping`; the doc page compares the two.)
+//!
+//! Both actors live on the System's Arbiter, whatever `--threads` says, and a
+//! hand-over is a push into a queue and a poll of the other actor on the same
+//! thread. Two actors that do nothing but talk to each other have no work to run in
+//! parallel, and an actix programmer keeps such a pair on one Arbiter: put on two,
+//! every hand-over would wake a parked thread (measured at about 12 µs per round
+//! trip against 250 ns, `docs/models/actors.md`). So this workload does not take
+//! `--threads` ([`Model::threads_in`](harness::Model::threads_in) says so), and its
+//! rows show the one thread it ran on.
 
 use actix::prelude::*;
 use harness::ModelError;
 use harness::spec::{Counted, PingPongSpec};
+use tokio::sync::oneshot;
 
 use crate::system;
 
-/// The counter on its way to `Pong`; the reply is the counter after the hit.
+/// The counter, on its way to either player.
 #[derive(Message)]
-#[rtype(result = "u64")]
+#[rtype(result = "()")]
 struct Ball(u64);
 
-/// Answers every ball with the counter plus one.
-struct Pong;
+/// "The rally is over": the last message `Pong` gets.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Stop;
+
+/// Answers every ball with the counter plus one, until told to stop.
+struct Pong {
+    ping: Addr<Ping>,
+}
 
 impl Actor for Pong {
     type Context = Context<Self>;
 }
 
 impl Handler<Ball> for Pong {
-    type Result = u64;
+    type Result = ();
 
-    fn handle(&mut self, Ball(counter): Ball, _: &mut Context<Self>) -> u64 {
-        counter + 1
+    fn handle(&mut self, Ball(counter): Ball, _: &mut Context<Self>) {
+        self.ping.do_send(Ball(counter + 1));
     }
 }
 
-/// Asks `Ping` to play `rounds` round trips; the reply is the final counter.
-#[derive(Message)]
-#[rtype(result = "Result<u64, MailboxError>")]
-struct Play {
-    rounds: u64,
+impl Handler<Stop> for Pong {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
+        // Stopping drops Pong's address of Ping: nothing of the rally is left.
+        ctx.stop();
+    }
 }
 
-/// Serves the ball to whoever handles `Ball`, and waits for each return.
+/// Serves the ball until the counter reaches `rounds`, then answers the run.
 struct Ping {
-    pong: Recipient<Ball>,
+    pong: Addr<Pong>,
+    rounds: u64,
+    answer: Option<oneshot::Sender<u64>>,
+}
+
+impl Ping {
+    /// Plays the ball that came back (or the first one), or ends the rally.
+    fn serve(&mut self, counter: u64, ctx: &mut Context<Self>) {
+        if counter < self.rounds {
+            self.pong.do_send(Ball(counter));
+            return;
+        }
+        self.pong.do_send(Stop);
+        if let Some(answer) = self.answer.take() {
+            // The receiver is gone only if the run already gave up; nothing to tell.
+            let _ = answer.send(counter);
+        }
+        ctx.stop();
+    }
 }
 
 impl Actor for Ping {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.serve(0, ctx);
+    }
 }
 
-impl Handler<Play> for Ping {
-    // The rally touches none of Ping's state, so it is a plain future
-    // (`ResponseFuture`) that actix runs beside the actor, not an actor future.
-    type Result = ResponseFuture<Result<u64, MailboxError>>;
+impl Handler<Ball> for Ping {
+    type Result = ();
 
-    fn handle(&mut self, Play { rounds }: Play, _: &mut Context<Self>) -> Self::Result {
-        let pong = self.pong.clone();
-        Box::pin(async move {
-            let mut counter = 0;
-            for _ in 0..rounds {
-                counter = pong.send(Ball(counter)).await?;
-            }
-            Ok(counter)
-        })
+    fn handle(&mut self, Ball(counter): Ball, ctx: &mut Context<Self>) {
+        self.serve(counter, ctx);
     }
 }
 
 pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
     let rounds = spec.rounds;
-    system::run(0, |_| async move {
-        let ping = Ping {
-            pong: Pong.start().recipient(),
-        }
-        .start();
-        let count = ping
-            .send(Play { rounds })
+    // One Arbiter: see the module docs.
+    system::run(1, &spec.probe, |arbiters| async move {
+        let (answer, count) = oneshot::channel();
+        // Ping is created with its own address in hand, so Pong can be given it.
+        Ping::create(move |ctx| {
+            let ping = ctx.address();
+            let pong = Pong::start_in_arbiter(system::placed(&arbiters, 1), move |_| Pong { ping });
+            Ping {
+                pong,
+                rounds,
+                answer: Some(answer),
+            }
+        });
+        let count = count
             .await
-            .map_err(|e| system::lost("ping", e))?
-            .map_err(|e| system::lost("pong", e))?;
+            .map_err(|e| system::lost("ping stopped without an answer", e))?;
         Ok(Counted { count })
     })
 }

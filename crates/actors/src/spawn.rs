@@ -1,18 +1,26 @@
 //! spawn with actix: `n` actors, each of which sets one timer with `ctx.run_later`
 //! when it starts, reports to a `Tally` when it fires, and stops.
 //!
-//! An actor that waits holds no thread: it is a tokio task on the System's Arbiter
-//! whose context owns a timer, so all `n` are alive at once for the cost of their
-//! state, their mailbox and the timer. The tally counts reports and answers the run
-//! once all `n` are in; the sleepers have stopped by then (each calls `ctx.stop()`
-//! after reporting), and the tally stops itself.
+//! An actor that waits holds no thread: it is a tokio task on its Arbiter whose
+//! context owns a timer, so all `n` are alive at once for the cost of their state,
+//! their mailbox and the timer. Each sleeper enters the probe's gauge in `started`,
+//! its first step, and the guard lives in the timer's closure, so it is dropped when
+//! the sleeper has slept and reported, its last step.
+//!
+//! The sleepers are spread over the `--threads` Arbiters: the run sends each
+//! Arbiter one closure that starts that Arbiter's share of them there (actors are
+//! started on the Arbiter whose thread runs the code that starts them), so the
+//! Arbiters build their shares in parallel and no sleeper costs a message of its
+//! own to place. The tally lives on the System's Arbiter, counts the reports and
+//! answers the run once all `n` are in; it stops itself then, and each sleeper has
+//! stopped after reporting.
 
 use std::time::Duration;
 
 use actix::WeakAddr;
 use actix::prelude::*;
 use harness::ModelError;
-use harness::spec::{Counted, SpawnSpec};
+use harness::spec::{Counted, Probe, SpawnSpec};
 use tokio::sync::oneshot;
 
 use crate::system;
@@ -28,17 +36,20 @@ struct Woke;
 struct Sleeper {
     sleep: Duration,
     tally: WeakAddr<Tally>,
+    probe: Probe,
 }
 
 impl Actor for Sleeper {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        ctx.run_later(self.sleep, |sleeper, ctx| {
+        let alive = self.probe.enter();
+        ctx.run_later(self.sleep, move |sleeper, ctx| {
             // The run holds the tally's `Addr` until it answers, so it is there.
             if let Some(tally) = sleeper.tally.upgrade() {
                 tally.do_send(Woke);
             }
+            drop(alive);
             ctx.stop();
         });
     }
@@ -83,7 +94,9 @@ impl Handler<Woke> for Tally {
 
 pub(crate) fn run(spec: &SpawnSpec) -> Result<Counted, ModelError> {
     let (n, sleep) = (spec.n, spec.sleep);
-    system::run(0, |_| async move {
+    let threads = system::arbiters_for(spec.threads, n);
+    let probe = spec.probe.clone();
+    system::run(threads, &spec.probe, |arbiters| async move {
         let (answer, count) = oneshot::channel();
         let tally = Tally {
             expected: n as u64,
@@ -91,12 +104,24 @@ pub(crate) fn run(spec: &SpawnSpec) -> Result<Counted, ModelError> {
             answer: Some(answer),
         }
         .start();
-        for _ in 0..n {
-            Sleeper {
-                sleep,
-                tally: tally.downgrade(),
+        let shares = arbiters.len();
+        for (k, arbiter) in arbiters.iter().enumerate() {
+            // Arbiter k starts sleepers k, k + shares, k + 2 * shares, ...
+            let share = n / shares + usize::from(k < n % shares);
+            let (weak, probe) = (tally.downgrade(), probe.clone());
+            let placed = arbiter.spawn_fn(move || {
+                for _ in 0..share {
+                    Sleeper {
+                        sleep,
+                        tally: weak.clone(),
+                        probe: probe.clone(),
+                    }
+                    .start();
+                }
+            });
+            if !placed {
+                return Err(system::arbiter_gone());
             }
-            .start();
         }
         let count = count
             .await

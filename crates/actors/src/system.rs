@@ -1,34 +1,60 @@
-//! The actor system each run lives in, and its clean shutdown.
+//! The actor system each run lives in: its Arbiters, the measured phase, and the
+//! clean shutdown.
 //!
 //! Every run builds its own actix `System` on the calling thread (that thread becomes
-//! the System's Arbiter), optionally starts more Arbiters (one OS thread and one
-//! single-threaded tokio runtime each), runs the workload's future to completion,
-//! then stops every Arbiter, stops the System, and joins the Arbiter threads. When
-//! [`run`] returns, no actor, Arbiter or runtime it started is left.
+//! the System's Arbiter) and starts `threads - 1` more Arbiters, each one OS thread
+//! running one single-threaded tokio runtime. The workload gets the handles of all
+//! of them, the System's own first, and places its actors on them. [`run`] marks the
+//! probe around the workload's future, so the runtimes and Arbiter threads are
+//! start-up and the per-operation figures are the work alone; then it stops every
+//! Arbiter, stops the System, and joins the Arbiter threads. When [`run`] returns,
+//! no actor, Arbiter or runtime it started is left.
 
 use std::future::Future;
+use std::time::{Duration, Instant};
 
 use actix::{Arbiter, ArbiterHandle, System};
+use harness::spec::Probe;
 use harness::{ModelError, limits};
 
-/// Runs `work` in a fresh System with `extra` Arbiters besides the System's own,
-/// whose handles `work` receives. Everything is stopped and joined before returning.
+/// The Arbiters worth starting for `actors` actors when `--threads` asks for
+/// `threads`: never more than there are actors to place, since an Arbiter with no
+/// actor on it is an OS thread that does nothing but inflate the thread count.
+pub(crate) fn arbiters_for(threads: usize, actors: usize) -> usize {
+    threads.clamp(1, actors.max(1))
+}
+
+/// The Arbiter the `i`-th actor of a workload lives on: round-robin, the System's
+/// own Arbiter first.
+pub(crate) fn placed(arbiters: &[ArbiterHandle], i: usize) -> &ArbiterHandle {
+    &arbiters[i % arbiters.len()]
+}
+
+/// One current-thread tokio runtime, as actix builds for every Arbiter; built here
+/// so that a failure is an error and not a panic inside actix.
+fn runtime(whose: &str) -> Result<tokio::runtime::Runtime, ModelError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ModelError::failed(format!("cannot start {whose} runtime: {e}")))
+}
+
+/// Runs `work` in a fresh System of `threads` Arbiters (at least one: the System's
+/// own), whose handles `work` receives, the System's first. `probe` is begun once
+/// every Arbiter is up, just before `work` starts its first actor, and ended when
+/// `work` has its answer, before anything is stopped. Everything is stopped and
+/// joined before returning.
 pub(crate) fn run<T, Fut>(
-    extra: usize,
+    threads: usize,
+    probe: &Probe,
     work: impl FnOnce(Vec<ArbiterHandle>) -> Fut,
 ) -> Result<T, ModelError>
 where
     Fut: Future<Output = Result<T, ModelError>>,
 {
-    // actix would build this runtime itself and panic if it could not; building it
-    // here turns that failure into an error. Current-thread, as every Arbiter is.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ModelError::failed(format!("cannot start the System's runtime: {e}")))?;
-    let runner = System::with_tokio_rt(move || rt);
-    let system = System::current();
-    // `Arbiter::new` panics when the OS refuses a thread: ask the limits first.
+    let extra = threads.max(1) - 1;
+    // `Arbiter::with_tokio_rt` panics when the OS refuses a thread: ask the limits
+    // first. (Its runtime is built here, where a failure is an error.)
     let limit = limits::os_threads();
     if extra > limit.max {
         return Err(ModelError::unsupported(format!(
@@ -36,11 +62,41 @@ where
             limit.max, limit.reason
         )));
     }
-    let arbiters: Vec<Arbiter> = (0..extra).map(|_| Arbiter::new()).collect();
-    let handles = arbiters.iter().map(Arbiter::handle).collect();
-    // `work` is called inside `block_on` so that actors it starts synchronously
-    // already find the System's runtime (actix spawns them on the current Arbiter).
-    let outcome = runner.block_on(async move { work(handles).await });
+    let threads_before = limits::thread_count();
+    let rt = runtime("the System's")?;
+    let runner = System::with_tokio_rt(move || rt);
+    let system = System::current();
+    let mut arbiters: Vec<Arbiter> = Vec::with_capacity(extra);
+    let mut started = Ok(());
+    for _ in 0..extra {
+        match runtime("an Arbiter's") {
+            // `with_tokio_rt` returns once the Arbiter's thread runs its loop.
+            Ok(rt) => arbiters.push(Arbiter::with_tokio_rt(move || rt)),
+            Err(e) => {
+                started = Err(e);
+                break;
+            }
+        }
+    }
+    let outcome = match started {
+        Ok(()) => {
+            let handles: Vec<ArbiterHandle> = arbiters.iter().map(Arbiter::handle).collect();
+            let probe = probe.clone();
+            // `work` is called inside `block_on` so that the actors it starts
+            // synchronously find the System's Arbiter (actix starts an actor on the
+            // current one).
+            runner.block_on(async move {
+                let mut all = Vec::with_capacity(handles.len() + 1);
+                all.push(Arbiter::current());
+                all.extend(handles);
+                probe.begin();
+                let outcome = work(all).await;
+                probe.end();
+                outcome
+            })
+        }
+        Err(e) => Err(e),
+    };
     for arbiter in &arbiters {
         arbiter.stop();
     }
@@ -52,6 +108,9 @@ where
     for arbiter in arbiters {
         panicked += usize::from(arbiter.join().is_err());
     }
+    if extra > 0 {
+        settle(threads_before);
+    }
     stopped.map_err(|e| ModelError::failed(format!("the System did not stop cleanly: {e}")))?;
     if panicked > 0 {
         return Err(ModelError::failed(format!(
@@ -61,7 +120,28 @@ where
     outcome
 }
 
+/// Waits, briefly, until the joined Arbiter threads have left `/proc/self/task`.
+///
+/// `join` returns once a thread has cleared its thread id, which the kernel does a
+/// moment before it removes the thread from the process; on a loaded machine that
+/// moment stretches, and the next run in this process (the conformance suite runs
+/// `--threads 3` and then `--threads 1` back to back) would count a thread of ours
+/// as its own. Bounded, outside the measured phase, and usually no wait at all.
+fn settle(threads_before: Option<usize>) {
+    let Some(before) = threads_before else { return };
+    let deadline = Instant::now() + Duration::from_millis(50);
+    while limits::thread_count().is_some_and(|now| now > before) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
 /// A mailbox that closed before it answered: the actor behind it stopped or died.
 pub(crate) fn lost(what: &str, err: impl std::fmt::Display) -> ModelError {
     ModelError::failed(format!("{what}: {err}"))
+}
+
+/// An Arbiter that took no more work: its thread has ended, so the run cannot be
+/// completed as placed.
+pub(crate) fn arbiter_gone() -> ModelError {
+    ModelError::failed("an Arbiter stopped before the run placed its actors on it")
 }

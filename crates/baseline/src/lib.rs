@@ -8,6 +8,13 @@
 //!    answer to blocking, and the cost of that answer: a kernel thread, a stack and
 //!    a context switch per task.
 //!
+//! Neither model takes `--threads` (`threads_in` is false for every workload):
+//! `sequential` runs on the calling thread only, and `threads` starts one thread
+//! per task, so the workload's own size (crawl's `concurrency`, ring's `tasks`,
+//! spawn's `n`, fanout's `workers`) sets how many threads there are, never a pool
+//! size. Neither has a runtime to build either, so both mark the probe's measured
+//! phase from the start of the work to the moment the answer is known.
+//!
 //! Each model lives in its own folder with one file per workload, the same file
 //! names as every other model crate, so any two read side by side.
 #![forbid(unsafe_code)]

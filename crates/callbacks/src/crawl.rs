@@ -71,11 +71,13 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         buf: [0; READ_BUF_BYTES],
     })
     .map_err(|e| ModelError::failed(format!("cannot create the event loop: {e}")))?;
+    spec.probe.begin();
     for slot in 0..slots {
         start(&mut lp, slot);
     }
     lp.run()
         .map_err(|e| ModelError::failed(format!("the event loop failed: {e}")))?;
+    spec.probe.end();
     let results = lp
         .state
         .results

@@ -3,69 +3,77 @@
 //!
 //! CPU work is the one thing a callback must never do on the loop: while it runs,
 //! no other callback can. So the loop does what Node does with `crypto.pbkdf2` and
-//! libuv with `uv_queue_work`: it hands the job to a [`Pool`], parks `on_results`
-//! on the waker's token, and goes back to waiting. Each wake-up drains every result
-//! that has arrived, adds them up, and submits as much new work as came back, so
-//! the pool always has about [`CHUNKS_PER_WORKER`] chunks per worker queued.
+//! libuv with `uv_queue_work`: it hands the jobs to a [`Pool`], parks `on_results`
+//! on the waker's token, and goes back to waiting.
 //!
-//! The price is the round trip through the kernel: a worker rings the waker (an
-//! eventfd write) when it finds the result queue empty, and the loop thread wakes
-//! from `epoll_wait`, taking a core from the workers, to drain it. Coalescing (see
-//! `pool.rs`) makes that one per drained batch rather than one per result, and the
-//! producer sends items in chunks of [`CHUNK`], as libuv users queue one
-//! `uv_work_t` per slice of the work rather than per element: one lock, one result
-//! and at most one wake-up per chunk, instead of per item of a microsecond's work.
+//! The protocol is the spec's, as in every model: `produce` submits the spec's job
+//! ranges, one [`Pool::submit`] (one lock, a signal only to an idle worker) per job
+//! message of `spec.batch` items, never waiting, then closes the pool. Each worker
+//! folds the jobs it takes into one partial sum and, once the pool is closed and
+//! empty, posts it: one result message per worker. `on_results` drains whatever
+//! results have arrived at each wake-up and adds each one to the outcome; when all
+//! `workers` are in, it parks nothing more and `run` returns.
+//!
+//! The price is the round trip through the kernel at the end: a worker rings the
+//! waker (an eventfd write) when it finds the result queue empty, and the loop
+//! thread wakes from `epoll_wait` to drain it. Coalescing (see `pool.rs`) makes that
+//! one per drained batch of results rather than one per result.
 
 use std::ops::Range;
 use std::thread;
 
 use harness::ModelError;
-use harness::spec::{FanoutOutcome, FanoutSpec, fanout_job};
+use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
 use mio::{Token, Waker};
 
 use crate::event_loop::EventLoop;
 use crate::pool::Pool;
 
-/// Items per unit of work: a job takes about a microsecond, a wake-up of the loop
-/// (write, `epoll_wait` return, context switch) several, so one wake-up per item
-/// would cost more than the work. 64 items is ~64 µs of work per chunk.
-const CHUNK: u64 = 64;
-/// Chunks queued or running per worker: enough that a worker finds the next one
-/// waiting while the loop is still on its way to refill the queue.
-const CHUNKS_PER_WORKER: u64 = 4;
 /// The only token this loop uses: the waker's.
 const WAKE: Token = Token(0);
 
-/// The loop's state: the producer's cursor and the collector's sum.
+/// One worker's partial result: items done and their wrapping sum.
+#[derive(Debug, Clone, Copy, Default)]
+struct Partial {
+    count: u64,
+    sum: u64,
+}
+
+type JobPool = Pool<Range<u64>, Partial>;
+
+/// The loop's state: the producer's jobs and the collector's outcome.
 struct Fanout<'p> {
-    pool: &'p Pool<Range<u64>, FanoutOutcome>,
-    items: u64,
-    /// Most items queued or running at once.
-    window: u64,
-    /// Items submitted so far: the next item to produce.
-    submitted: u64,
+    pool: &'p JobPool,
+    spec: &'p FanoutSpec,
     outcome: FanoutOutcome,
     /// The drained results; trades buffers with the pool's result queue.
-    batch: Vec<FanoutOutcome>,
+    results: Vec<Partial>,
     /// Set if a worker died and the outcome cannot be complete.
     broken: bool,
 }
 
 type Loop<'p> = EventLoop<Fanout<'p>>;
 
+/// What a pool thread does with one job message: the job on each item, folded
+/// into its partial sum.
+fn work(partial: &mut Partial, job: Range<u64>) {
+    let (count, sum) = run_job(job);
+    partial.count += count;
+    partial.sum = partial.sum.wrapping_add(sum);
+}
+
 pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
-    if spec.items == 0 {
-        return Ok(FanoutOutcome { items: 0, sum: 0 });
+    if spec.workers == 0 {
+        return Err(ModelError::unsupported(
+            "a fanout with 0 workers has no one to run its jobs",
+        ));
     }
-    let workers = spec.workers.max(1);
     let pool = Pool::new(work);
     let mut lp = EventLoop::new(Fanout {
         pool: &pool,
-        items: spec.items,
-        window: CHUNK * CHUNKS_PER_WORKER * workers as u64,
-        submitted: 0,
-        outcome: FanoutOutcome { items: 0, sum: 0 },
-        batch: Vec::new(),
+        spec,
+        outcome: FanoutOutcome::default(),
+        results: Vec::new(),
         broken: false,
     })
     .map_err(|e| ModelError::failed(format!("cannot create the event loop: {e}")))?;
@@ -75,21 +83,27 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         // Closing the pool on the way out, however we leave (an error, a panic in a
         // callback), is what lets the scope join the workers instead of hanging.
         let _close = CloseOnDrop(&pool);
-        for w in 0..workers {
+        for w in 0..spec.workers {
             let (pool, waker) = (&pool, &waker);
             thread::Builder::new()
                 .name("fanout-pool".into())
                 .spawn_scoped(s, move || pool.work(waker))
                 .map_err(|e| {
                     ModelError::unsupported(format!(
-                        "started {w} of {workers} pool threads before the system refused: {e}"
+                        "started {w} of {} pool threads before the system refused: {e}",
+                        spec.workers
                     ))
                 })?;
         }
+        // The loop, its waker and the pool are up; the jobs start now. Joining the
+        // pool threads at the end of the scope is teardown.
+        spec.probe.begin();
         lp.call_soon(0, produce);
         lp.when_ready(WAKE, on_results);
         lp.run()
-            .map_err(|e| ModelError::failed(format!("the event loop failed: {e}")))
+            .map_err(|e| ModelError::failed(format!("the event loop failed: {e}")))?;
+        spec.probe.end();
+        Ok(())
     })?;
     let state = lp.state;
     if state.broken {
@@ -98,48 +112,37 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     Ok(state.outcome)
 }
 
-/// What a pool thread does with one chunk: the job on each item, summed.
-fn work(items: Range<u64>) -> FanoutOutcome {
-    let count = items.end - items.start;
-    let sum = items.fold(0u64, |sum, item| sum.wrapping_add(fanout_job(item)));
-    FanoutOutcome { items: count, sum }
-}
-
-/// Fills the pool's queue up to the window, in chunks.
+/// The producer: every job message, in the spec's order, then the end of the jobs.
 fn produce(lp: &mut Loop<'_>, _: usize) {
     let st = &mut lp.state;
-    let in_flight = st.submitted - st.outcome.items;
-    let end = st
-        .items
-        .min(st.submitted + st.window.saturating_sub(in_flight));
-    let chunks = (st.submitted..end).step_by(CHUNK as usize);
-    st.pool
-        .submit(chunks.map(|start| start..end.min(start + CHUNK)));
-    st.submitted = end;
+    for job in st.spec.job_ranges() {
+        st.pool.submit(job);
+        st.outcome.job_messages += 1;
+    }
+    st.pool.close();
 }
 
-/// The waker rang: sum what came back, produce more, and wait again until done.
+/// The waker rang: add up the results that came back, and wait again until every
+/// worker's is in.
 fn on_results(lp: &mut Loop<'_>, _: usize) {
     let st = &mut lp.state;
-    st.batch.clear();
-    if !st.pool.take_results(&mut st.batch) {
+    st.results.clear();
+    if !st.pool.take_results(&mut st.results) {
         st.broken = true;
         lp.stop();
         return;
     }
-    for r in &st.batch {
-        st.outcome.items += r.items;
-        st.outcome.sum = st.outcome.sum.wrapping_add(r.sum);
+    for r in &st.results {
+        st.outcome.add_result(r.count, r.sum);
     }
-    if st.outcome.items < st.items {
-        produce(lp, 0);
+    if st.outcome.result_messages < st.spec.workers as u64 {
         lp.when_ready(WAKE, on_results);
     }
     // Otherwise nothing is parked or queued any more, and `run` returns.
 }
 
 /// Closes the pool when dropped, so its workers return.
-struct CloseOnDrop<'p>(&'p Pool<Range<u64>, FanoutOutcome>);
+struct CloseOnDrop<'p>(&'p JobPool);
 
 impl Drop for CloseOnDrop<'_> {
     fn drop(&mut self) {

@@ -27,6 +27,12 @@
 //!
 //! Files: `event_loop.rs` (the loop), `pool.rs` (a worker pool for CPU work, like
 //! libuv's `uv_queue_work`), then one file per workload.
+//!
+//! The model takes no `--threads` (`threads_in` is false for every workload): the
+//! loop is one thread whatever the count, and the only other threads, fanout's
+//! pool, number `spec.workers`, the workload's own size. Every workload marks the
+//! probe's measured phase once its loop (and, for fanout, its waker and pool) is
+//! built and ends it when the loop returns with the answer, before any teardown.
 
 #![forbid(unsafe_code)]
 
@@ -40,7 +46,7 @@ mod spawn;
 
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -59,6 +65,15 @@ impl Model for Callbacks {
 
     fn summary(&self) -> &'static str {
         "a single-threaded mio event loop; each step registers the callback for the next"
+    }
+
+    fn primitive(&self, workload: Workload) -> &'static str {
+        match workload {
+            Workload::Crawl => "mio TcpStream, callbacks on epoll readiness",
+            Workload::PingPong | Workload::Ring => "event-loop inbox + call_soon queue",
+            Workload::Spawn => "event-loop timer heap (call_later)",
+            Workload::Fanout => "Mutex+Condvar pool queue, mio::Waker back to the loop",
+        }
     }
 
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {

@@ -1,7 +1,7 @@
 //! crawl in CSP: a worker pool fed by a job channel, as Go programs build one.
 //!
-//! Every job is known up front, so the job channel is made big enough to hold them
-//! all, filled, and closed before a worker starts. `concurrency` worker processes
+//! Every job is known up front, so the job channel (crossbeam's `unbounded`) is
+//! filled and closed before a worker starts. `concurrency` worker processes
 //! (fewer if there are fewer paths) each loop over the job channel, fetch with
 //! blocking sockets, and send `(index, result)` on the result channel; a worker
 //! whose channel has run dry sees it closed and returns. The run's own thread is the
@@ -15,7 +15,7 @@
 //! types every failure (`connect`, `timeout`, `reset`, `protocol`, `status`); a
 //! failed path is just a result like any other, so it never stops the rest.
 
-use crossbeam_channel::bounded;
+use crossbeam_channel::unbounded;
 use harness::ModelError;
 use harness::http::{FetchResult, fetch_blocking};
 use harness::spec::{CrawlOutcome, CrawlSpec};
@@ -27,15 +27,16 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
     let workers = spec.in_flight();
     check_budget(workers)?;
     spec.reserve_sockets()?;
-    let (send_job, jobs) = bounded(n);
+    spec.probe.begin();
+    let (send_job, jobs) = unbounded();
     for job in spec.paths.iter().enumerate() {
-        // The channel has room for every job and its receiver is alive: cannot fail.
+        // The channel is unbounded and its receiver is alive: cannot fail.
         let _ = send_job.send(job);
     }
     // Closed before the workers start: an empty channel now means "no more work".
     drop(send_job);
-    // Room for every result, so no worker ever waits on the collector.
-    let (send_result, results) = bounded::<(usize, FetchResult)>(n);
+    // Unbounded, so no worker ever waits on the collector.
+    let (send_result, results) = unbounded::<(usize, FetchResult)>();
     let mut slots: Vec<Option<FetchResult>> = vec![None; n];
     process::scope(|s| {
         for w in 0..workers {
@@ -60,6 +61,8 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         for (i, result) in &results {
             slots[i] = Some(result);
         }
+        // The answer is known; what is left is the threads' exit and join.
+        spec.probe.end();
         Ok(())
     })?;
     CrawlOutcome::from_slots(slots)

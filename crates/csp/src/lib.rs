@@ -5,9 +5,10 @@
 //! memory and only communicate, by sending values over channels. Go made it
 //! popular ("do not communicate by sharing memory; share memory by communicating"):
 //! goroutines, `chan`, and `select` over several channels. Here a process is an OS
-//! thread started by `process::go`, a channel is a
-//! `crossbeam_channel::bounded`, and `select!` is crossbeam's (with `after`, `tick`
-//! and `never` standing in for Go's timers).
+//! thread started by `process::go`, a channel is crossbeam's (`unbounded` for every
+//! hand-over the workloads make, so no send ever waits: the equal-work rule every
+//! model keeps), and `select!` is crossbeam's (with `after`, `tick` and `never`
+//! standing in for Go's timers).
 //!
 //! How it maps to the seeds: their Go section is this model, with goroutines
 //! replaced by kernel threads; their list of CSP-versus-actor differences is what
@@ -31,7 +32,13 @@
 //! stack each, a futex wake-up and a context switch whenever a value reaches a
 //! process that was asleep. Go runs the same programs on green threads, where the
 //! same hand-over is a user-space switch; the doc page (`docs/models/csp.md`) says
-//! what that changes.
+//! what that changes, with the measurements.
+//!
+//! `--threads` does not apply to any workload here, so [`Model::threads_in`] keeps
+//! its default (`false`) and the CLI rejects the flag: there is no pool to size.
+//! Every process is its own OS thread, so a workload runs on as many threads as it
+//! has processes (the ring's `tasks`, the crawl's `concurrency`, the fanout's
+//! `workers` plus the producer), fixed by the workload's own parameters.
 
 #![forbid(unsafe_code)]
 
@@ -44,7 +51,7 @@ mod spawn;
 
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -63,6 +70,14 @@ impl Model for Crossbeam {
 
     fn summary(&self) -> &'static str {
         "CSP: OS threads that share nothing and talk over crossbeam channels"
+    }
+
+    fn primitive(&self, workload: Workload) -> &'static str {
+        match workload {
+            Workload::Crawl => "std TcpStream, a thread per slot, crossbeam unbounded",
+            Workload::PingPong | Workload::Ring | Workload::Fanout => "crossbeam unbounded",
+            Workload::Spawn => "crossbeam after()",
+        }
     }
 
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {

@@ -2,61 +2,84 @@
 //!
 //! `ping` sends the counter down `to_pong` and waits on its own inbox; `pong` adds
 //! one and sends it back. Neither process knows the other: each holds only the
-//! channel ends it uses. When `ping` has done its rounds it reports the counter on
-//! `done` and returns, dropping `to_pong`; that closes pong's inbox, and pong's
-//! `for` loop ends. Nobody is told to stop: closing a channel says it.
+//! channel ends it uses. When `ping` has done its rounds it sends `Stop`, reports
+//! the counter on `done` and returns; `pong` returns when it reads `Stop`. The stop
+//! is a message, as in every model, rather than the close that dropping `to_pong`
+//! would also signal, so that every model ends the run the same way.
 //!
-//! Capacity 1 rather than a rendezvous channel. The reply comes back within
-//! nanoseconds when both threads are on a core, and a crossbeam buffered channel's
-//! `recv` spins briefly before it parks, so it usually catches the reply without
-//! sleeping; a rendezvous `recv` parks at once, making every hand-over a futex
-//! wake-up and a context switch. On the 2-core development machine (shared and
-//! loaded, so all slow) 100,000 rounds of the plain reference took a median of
-//! 65 us per round trip with `bounded(0)` against 31 us with `bounded(1)`, and
-//! twice the CPU time. The ring makes the opposite choice for the same reason.
+//! The channels are crossbeam's `unbounded`, the equal-work rule for every model
+//! (sends never wait; the protocol holds at most one value per channel). How the
+//! receiver waits is what decides the cost: crossbeam's `recv` spins, then yields
+//! (`sched_yield`), and only then parks the thread on a futex. The reply is always
+//! closer than that, so neither thread ever parks (a handful of voluntary context
+//! switches in 100,000 round trips): both stay on a CPU, working or spinning. With
+//! a core each, a round trip took under a microsecond and no context switch; with
+//! one core between them, every hand-over was a `sched_yield` to the other thread,
+//! one involuntary switch each, and ten times slower. `docs/models/csp.md` has the
+//! measurements.
 
-use crossbeam_channel::bounded;
+use crossbeam_channel::{Receiver, Sender, unbounded};
 use harness::ModelError;
 use harness::spec::{Counted, PingPongSpec};
 
 use crate::process::{self, go, spawn_failed};
 
-/// Values each channel holds without a receiver waiting (see the module doc).
-const CAPACITY: usize = 1;
+/// What travels from ping to pong.
+enum Ball {
+    /// The counter, for pong to add one to and send back.
+    Counter(u64),
+    /// The rounds are done: return.
+    Stop,
+}
 
-pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
-    let rounds = spec.rounds;
-    let (to_pong, pong_inbox) = bounded::<u64>(CAPACITY);
-    let (to_ping, ping_inbox) = bounded::<u64>(CAPACITY);
-    let (report, done) = bounded(1);
-    process::scope(|s| {
-        go(s, "pong", move || {
-            for counter in &pong_inbox {
+/// pong: add one to every counter and send it back, until `Stop`.
+fn pong(inbox: &Receiver<Ball>, to_ping: &Sender<u64>) {
+    for ball in inbox {
+        match ball {
+            Ball::Counter(counter) => {
                 if to_ping.send(counter + 1).is_err() {
                     return;
                 }
             }
-        })
-        .map_err(|e| spawn_failed(0, 2, &e))?;
+            Ball::Stop => return,
+        }
+    }
+}
+
+/// ping: serve `rounds` times, then stop pong; the counter, or `None` if pong left.
+fn ping(rounds: u64, to_pong: &Sender<Ball>, inbox: &Receiver<u64>) -> Option<u64> {
+    let mut counter = 0;
+    for _ in 0..rounds {
+        to_pong.send(Ball::Counter(counter)).ok()?;
+        counter = inbox.recv().ok()?;
+    }
+    to_pong.send(Ball::Stop).ok()?;
+    Some(counter)
+}
+
+pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
+    let rounds = spec.rounds;
+    spec.probe.begin();
+    let (to_pong, pong_inbox) = unbounded::<Ball>();
+    let (to_ping, ping_inbox) = unbounded::<u64>();
+    let (report, done) = unbounded::<Option<u64>>();
+    process::scope(|s| {
+        go(s, "pong", move || pong(&pong_inbox, &to_ping)).map_err(|e| spawn_failed(0, 2, &e))?;
         // Had this start failed, the closure (and `to_pong` in it) would be dropped,
         // closing pong's inbox, so pong would not be left waiting.
         go(s, "ping", move || {
-            let mut counter = 0;
-            for _ in 0..rounds {
-                if to_pong.send(counter).is_err() {
-                    return;
-                }
-                match ping_inbox.recv() {
-                    Ok(next) => counter = next,
-                    Err(_) => return,
-                }
-            }
             // The receiver lives until the scope ends; a failed send cannot happen.
-            let _ = report.send(counter);
+            let _ = report.send(ping(rounds, &to_pong, &ping_inbox));
         })
         .map_err(|e| spawn_failed(1, 2, &e))?;
-        done.recv()
-            .map(|count| Counted { count })
-            .map_err(|_| ModelError::failed("ping ended without reporting its counter"))
+        let counted = match done.recv() {
+            Ok(Some(count)) => Ok(Counted { count }),
+            _ => Err(ModelError::failed(
+                "ping ended without reporting its counter",
+            )),
+        };
+        // The answer is known; what is left is the two threads' exit and join.
+        spec.probe.end();
+        counted
     })
 }

@@ -2,38 +2,65 @@
 //!
 //! Task `i` owns one channel end to read (its inbox) and one to write (the next
 //! task's inbox), and nothing else. The run sends the token into task 1's inbox;
-//! every task decrements and forwards it; the one that receives 0 reports its id on
-//! `done` and returns. Only one process is ever runnable, so every hop wakes a
-//! sleeping OS thread: a futex wake-up and a context switch, which is what a hop
-//! costs here.
+//! every task decrements and forwards it. Only one process is ever runnable, so
+//! every hop has to get an OS thread that is not running going again; how that
+//! happens, and what it costs, is the last paragraph below.
 //!
-//! Shutting down is done by closing, not by a stop message: the holder's return
-//! drops its sender, so the next task's inbox closes and its `for` loop ends, which
-//! drops *its* sender, and so on round the ring until every process has returned.
-//! The same cascade unwinds a half-built ring if the system refuses a thread.
+//! Shutting down is a message round the ring, as in every model: the task that
+//! receives the token at 0 sends `Stop` on and waits for it to come back; each
+//! other task forwards `Stop` and returns; the holder reports its id on `done` once
+//! `Stop` is home, so when the answer arrives every other task has finished its
+//! part. Closing still unwinds a half-built ring: if the system refuses a thread,
+//! the run returns, dropping the ends not handed out yet, so the first task's inbox
+//! closes, its `for` loop ends, which drops *its* sender, and so on round the ring.
 //!
-//! Rendezvous channels (`bounded(0)`), Hoare's original kind. Here the choice is
-//! not about buffering (one token is ever in flight) but about waiting: a
-//! crossbeam buffered channel's `recv` spins and yields for a while before it
-//! parks, betting that a value is about to arrive, while a rendezvous `recv` parks
-//! at once. In a ring the next token is 503 hops away, so the bet always loses:
-//! with `bounded(1)` every process burns CPU in `sched_yield` after each hop,
-//! competing with the one process that has work. On the 2-core development machine
-//! (shared, loaded) 50,000 hops of the plain reference ring took about half the CPU
-//! time and 0.7x the wall time with `bounded(0)` (median 21 us per hop against 32).
-//! The one exception is a ring of one task, which sends to itself: a rendezvous
-//! with yourself never happens, so that ring gets a slot of 1.
+//! The inboxes are crossbeam's `unbounded`, the equal-work rule (one token, or one
+//! `Stop`, is ever in flight, so no send would wait anyway). That has a price here:
+//! a crossbeam `recv` spins and yields for a while before it parks, betting that a
+//! value is about to arrive, and in a ring the next token is `tasks` hops away, so
+//! every process that has just passed the token burns CPU in `sched_yield` beside
+//! the one process that has work. `docs/models/csp.md` has the measurement (a
+//! rendezvous channel, which parks at once, is what this crate used before the
+//! rule).
 
-use crossbeam_channel::bounded;
+use crossbeam_channel::{Receiver, Sender, unbounded};
 use harness::ModelError;
 use harness::spec::{RingOutcome, RingSpec};
 
 use crate::process::{self, check_budget, go, spawn_failed};
 
-/// Rendezvous inboxes (see the module doc); a ring of one needs a slot to send
-/// to itself.
-fn capacity(tasks: usize) -> usize {
-    if tasks == 1 { 1 } else { 0 }
+/// What travels round the ring.
+enum Msg {
+    /// The token, with the hops still to go.
+    Token(u64),
+    /// The run is over: forward this and return.
+    Stop,
+}
+
+/// One task of the ring: pass the token on, minus one, until it arrives at 0.
+/// Returns `Some(id)` if this task is the holder (once `Stop` has been round),
+/// `None` once `Stop` has passed through it or the ring has come apart.
+fn task(id: usize, inbox: &Receiver<Msg>, next: &Sender<Msg>) -> Option<usize> {
+    for msg in inbox {
+        match msg {
+            Msg::Token(0) => {
+                next.send(Msg::Stop).ok()?;
+                // Every other task forwards Stop and returns; when it is back, the
+                // ring has ended.
+                return match inbox.recv() {
+                    Ok(Msg::Stop) => Some(id),
+                    _ => None,
+                };
+            }
+            Msg::Token(left) => next.send(Msg::Token(left - 1)).ok()?,
+            Msg::Stop => {
+                // The holder is waiting for this, so the send cannot fail.
+                let _ = next.send(Msg::Stop);
+                return None;
+            }
+        }
+    }
+    None
 }
 
 pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
@@ -41,11 +68,11 @@ pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
         return Err(ModelError::failed("a ring needs at least one task"));
     }
     check_budget(spec.tasks)?;
-    let (report, done) = bounded(1);
-    let capacity = capacity(spec.tasks);
+    spec.probe.begin();
+    let (report, done) = unbounded();
     process::scope(|s| {
         let (mut nexts, inboxes): (Vec<_>, Vec<_>) =
-            (0..spec.tasks).map(|_| bounded::<u64>(capacity)).unzip();
+            (0..spec.tasks).map(|_| unbounded::<Msg>()).unzip();
         // The run's own way into the ring, dropped once the token is in.
         let start = nexts[0].clone();
         // Task i writes to inbox i + 1, and the last task to the first.
@@ -53,15 +80,9 @@ pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
         for (id, (inbox, next)) in (1..).zip(inboxes.into_iter().zip(nexts)) {
             let report = report.clone();
             go(s, "ring", move || {
-                for token in &inbox {
-                    if token == 0 {
-                        // The receiver lives until the scope ends.
-                        let _ = report.send(id);
-                        return;
-                    }
-                    if next.send(token - 1).is_err() {
-                        return;
-                    }
+                if let Some(holder) = task(id, &inbox, &next) {
+                    // The receiver lives until the scope ends.
+                    let _ = report.send(holder);
                 }
             })
             // Returning drops the ends not handed out yet, which starts the cascade
@@ -70,11 +91,15 @@ pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
         }
         drop(report);
         // Every inbox has a sender and a receiver still, so this cannot fail.
-        let _ = start.send(spec.hops);
+        let _ = start.send(Msg::Token(spec.hops));
         drop(start);
-        done.recv()
+        let holder = done
+            .recv()
             .map(|holder| RingOutcome { holder })
-            .map_err(|_| ModelError::failed("no task received the token at 0"))
+            .map_err(|_| ModelError::failed("no task received the token at 0"));
+        // The answer is known; what is left is the threads' exit and join.
+        spec.probe.end();
+        holder
     })
 }
 
@@ -84,10 +109,11 @@ mod tests {
 
     #[test]
     fn a_ring_of_one_passes_the_token_to_itself() {
-        // The one ring whose inbox is buffered: a rendezvous with itself would hang.
+        // The one ring whose task sends to itself, Stop included.
         for hops in [0, 1, 5] {
             let spec = RingSpec::new(1, hops);
             assert_eq!(run(&spec), Ok(RingOutcome { holder: 1 }));
+            assert!(spec.probe.phases().is_some(), "both marks made");
         }
     }
 

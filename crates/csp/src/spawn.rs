@@ -1,6 +1,10 @@
 //! spawn in CSP: one process per task; each waits on a timer channel and reports on
 //! a shared report channel; the run counts reports until the channel closes.
 //!
+//! Each process registers with the probe's gauge (`spec.probe.enter()`) as its
+//! first step and leaves it after it has reported, so the gauge sees every process
+//! that is alive, the sleep included; `verify` requires all `n` at once.
+//!
 //! The sleep is `after(sleep).recv()`: crossbeam's `after` is a channel that
 //! delivers one message at the deadline, the same value Go's `time.After` gives, so
 //! a process that also had to watch for cancellation would put it in a `select!`
@@ -12,7 +16,7 @@
 //! them, and if the kernel still refuses a thread midway, the ones already started
 //! finish their sleep and the answer says how many got going.
 
-use crossbeam_channel::{after, bounded};
+use crossbeam_channel::{after, unbounded};
 use harness::ModelError;
 use harness::spec::{Counted, SpawnSpec};
 
@@ -20,13 +24,15 @@ use crate::process::{self, check_budget, go, spawn_failed};
 
 pub(crate) fn run(spec: &SpawnSpec) -> Result<Counted, ModelError> {
     check_budget(spec.n)?;
-    // Room for every report, so no process waits on the counter to send.
-    let (report, reports) = bounded::<()>(spec.n);
+    spec.probe.begin();
+    // Unbounded, so no process waits on the counter to send.
+    let (report, reports) = unbounded::<()>();
     let sleep = spec.sleep;
     process::scope(|s| {
         for started in 0..spec.n {
-            let report = report.clone();
+            let (report, probe) = (report.clone(), spec.probe.clone());
             go(s, "spawn", move || {
+                let _alive = probe.enter();
                 // An `after` channel cannot close before it delivers.
                 let _ = after(sleep).recv();
                 // The counter lives until the scope ends.
@@ -35,8 +41,9 @@ pub(crate) fn run(spec: &SpawnSpec) -> Result<Counted, ModelError> {
             .map_err(|e| spawn_failed(started, spec.n, &e))?;
         }
         drop(report);
-        Ok(Counted {
-            count: reports.iter().count() as u64,
-        })
+        let count = reports.iter().count() as u64;
+        // The answer is known; what is left is the threads' exit and join.
+        spec.probe.end();
+        Ok(Counted { count })
     })
 }

@@ -24,10 +24,10 @@ use std::time::{Duration, Instant};
 
 use crate::http::FetchErrorKind;
 use crate::limits;
-use crate::model::{Model, panic_message};
+use crate::model::{Model, ModelError, panic_message};
 use crate::pages::{self, Fault};
 use crate::server::{self, ServerConfig, ServerHandle};
-use crate::spec::{CrawlSpec, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec};
+use crate::spec::{CrawlSpec, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec, Workload};
 
 /// The longest one case may take before it counts as hung.
 const CASE_DEADLINE: Duration = Duration::from_secs(60);
@@ -119,6 +119,7 @@ enum Body {
     Ring(RingSpec),
     Spawn(SpawnSpec),
     Fanout(FanoutSpec),
+    Threads(SocketAddr),
 }
 
 /// What a crawl case checks beyond verification.
@@ -175,6 +176,7 @@ fn cases(server: &ServerHandle) -> Vec<Case> {
             concurrency,
             timeout: FAULT_TIMEOUT,
             threads: 2,
+            probe: Default::default(),
         };
         out.push(crawl_case(
             &format!("crawl fault matrix, {concurrency} in flight"),
@@ -199,16 +201,18 @@ fn cases(server: &ServerHandle) -> Vec<Case> {
             body: Body::Ring(RingSpec::new(tasks, hops)),
         });
     }
-    for (n, ms) in [(200, 10), (1, 0)] {
+    for (n, ms) in [(200, 300), (1, 0)] {
         out.push(Case {
             name: format!("spawn, {n} tasks sleeping {ms} ms"),
             body: Body::Spawn(SpawnSpec::new(n, Duration::from_millis(ms))),
         });
     }
-    for (items, workers) in [(400, 3), (1, 4), (50, 1)] {
+    for (items, workers, batch) in [(400, 3, 32), (1, 4, 32), (50, 1, 32), (100, 2, 1)] {
+        let mut spec = FanoutSpec::new(items, workers);
+        spec.batch = batch;
         out.push(Case {
-            name: format!("fanout, {items} items, {workers} workers"),
-            body: Body::Fanout(FanoutSpec::new(items, workers)),
+            name: format!("fanout, {items} items, {workers} workers, batch {batch}"),
+            body: Body::Fanout(spec),
         });
     }
     // Models with worker threads must also work with exactly one.
@@ -218,7 +222,94 @@ fn cases(server: &ServerHandle) -> Vec<Case> {
         name: "ring on 1 worker thread".into(),
         body: Body::Ring(one),
     });
+    out.push(Case {
+        name: "names a primitive per workload, --threads where it applies".into(),
+        body: Body::Threads(addr),
+    });
     out
+}
+
+/// The OS threads a model ran `workload` on with `threads` workers, as its probe
+/// saw them.
+fn threads_used(
+    model: &dyn Model,
+    workload: Workload,
+    threads: usize,
+    addr: SocketAddr,
+) -> Result<usize, String> {
+    // Threads the last run joined may still be listed for a moment on a loaded
+    // machine; the count must start from a quiet process.
+    let _ = settled_thread_count();
+    let probe = crate::probe::Probe::default();
+    let err = |e: ModelError| e.to_string();
+    match workload {
+        Workload::Crawl => {
+            let mut s = CrawlSpec::pages(addr, 4, 0, 10);
+            s.threads = threads;
+            s.probe = probe.clone();
+            model.crawl(&s).map_err(err)?;
+        }
+        Workload::PingPong => {
+            let mut s = PingPongSpec::new(10);
+            s.threads = threads;
+            s.probe = probe.clone();
+            model.pingpong(&s).map_err(err)?;
+        }
+        Workload::Ring => {
+            let mut s = RingSpec::new(10, 10);
+            s.threads = threads;
+            s.probe = probe.clone();
+            model.ring(&s).map_err(err)?;
+        }
+        Workload::Spawn => {
+            let mut s = SpawnSpec::new(10, Duration::ZERO);
+            s.threads = threads;
+            s.probe = probe.clone();
+            model.spawn(&s).map_err(err)?;
+        }
+        Workload::Fanout => {
+            let mut s = FanoutSpec::new(10, 2);
+            s.threads = threads;
+            s.probe = probe.clone();
+            model.fanout(&s).map_err(err)?;
+        }
+    }
+    probe
+        .phases()
+        .and_then(|p| p.os_threads)
+        .ok_or_else(|| format!("{workload}: no thread count from the probe"))
+}
+
+/// Every workload names its primitive, and `--threads` changes the threads a
+/// model starts in every workload where the model says it uses them.
+fn check_threads_and_primitives(model: &dyn Model, addr: SocketAddr) -> Result<(), String> {
+    for w in Workload::ALL {
+        if model.primitive(w).trim().is_empty() {
+            return Err(format!("{w}: no primitive named"));
+        }
+        if model.threads_in(w) && !model.threads_fixed_per_process() {
+            let (one, three) = (
+                threads_used(model, w, 1, addr)?,
+                threads_used(model, w, 3, addr)?,
+            );
+            if three <= one {
+                return Err(format!(
+                    "{w}: says it uses --threads, but ran on {one} OS thread(s) with \
+                     --threads 1 and {three} with --threads 3"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The measured phase a model marked, or why a figure from it would be wrong.
+fn marked(probe: &crate::probe::Probe) -> Result<(), String> {
+    probe.phases().map(|_| ()).ok_or_else(|| {
+        "the model did not mark its measured phase (spec.probe.begin() once its \
+         runtime is up, spec.probe.end() before teardown)"
+            .to_owned()
+    })
 }
 
 /// An address on this machine where nothing listens: bind a port, then free it.
@@ -312,19 +403,28 @@ fn execute(model: &dyn Model, server: &ServerHandle, body: &Body) -> Result<(), 
                     spec.timeout
                 ));
             }
-            Ok(())
+            marked(&spec.probe)
         }
-        Body::PingPong(spec) => spec
-            .verify(&model.pingpong(spec).map_err(|e| err(&e))?)
-            .map_err(|e| err(&e)),
-        Body::Ring(spec) => spec
-            .verify(&model.ring(spec).map_err(|e| err(&e))?)
-            .map_err(|e| err(&e)),
-        Body::Spawn(spec) => spec
-            .verify(&model.spawn(spec).map_err(|e| err(&e))?)
-            .map_err(|e| err(&e)),
-        Body::Fanout(spec) => spec
-            .verify(&model.fanout(spec).map_err(|e| err(&e))?)
-            .map_err(|e| err(&e)),
+        Body::PingPong(spec) => {
+            let outcome = model.pingpong(spec).map_err(|e| err(&e))?;
+            spec.verify(&outcome).map_err(|e| err(&e))?;
+            marked(&spec.probe)
+        }
+        Body::Ring(spec) => {
+            let outcome = model.ring(spec).map_err(|e| err(&e))?;
+            spec.verify(&outcome).map_err(|e| err(&e))?;
+            marked(&spec.probe)
+        }
+        Body::Spawn(spec) => {
+            let outcome = model.spawn(spec).map_err(|e| err(&e))?;
+            spec.verify(&outcome).map_err(|e| err(&e))?;
+            marked(&spec.probe)
+        }
+        Body::Fanout(spec) => {
+            let outcome = model.fanout(spec).map_err(|e| err(&e))?;
+            spec.verify(&outcome).map_err(|e| err(&e))?;
+            marked(&spec.probe)
+        }
+        Body::Threads(addr) => check_threads_and_primitives(model, *addr),
     }
 }

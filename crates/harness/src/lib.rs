@@ -9,15 +9,21 @@
 //!
 //! 1. [`model`]: the [`Model`] trait, [`Family`] and [`ModelError`].
 //! 2. [`spec`]: the five workloads' specs, outcomes and verification.
-//! 3. [`params`]: the command-line parameters, their defaults and bounds.
-//! 4. [`pages`]: what the delay server serves, and so what a client must receive.
-//! 5. [`http`]: request bytes, the incremental response reader, typed fetch errors.
-//! 6. [`server`]: the delay server (tokio + hyper), with its fault paths.
-//! 7. [`limits`]: open files, OS threads, memory mappings.
-//! 8. [`measure`]: running one cell in a child process, timed from outside.
-//! 9. [`report`]: tables, CSV, JSON, Markdown and SVG charts.
-//! 10. [`conformance`]: the suite every model must pass.
+//! 3. [`probe`]: what a model marks inside its run (measured phase, tasks alive).
+//! 4. [`params`]: the command-line parameters, their defaults and bounds.
+//! 5. [`pages`]: what the delay server serves, and so what a client must receive.
+//! 6. [`http`]: request bytes, the incremental response reader, typed fetch errors.
+//! 7. [`server`]: the delay server (tokio + hyper): bounded, hardened against
+//!    hostile clients, with its fault paths and the seeds' plain paths.
+//! 8. [`limits`]: open files, OS threads, memory mappings.
+//! 9. [`cell`]: one cell run in-process: call, probe, verify, report.
+//! 10. [`measure`]: running one cell in a child process, timed from outside.
+//! 11. [`cgroup`]: a memory cgroup per cell, for the memory the kernel spends.
+//! 12. [`report`]: statistics, tables, CSV, JSON, Markdown and SVG charts.
+//! 13. [`conformance`]: the suite every model must pass.
 
+pub mod cell;
+pub mod cgroup;
 pub mod conformance;
 pub mod http;
 pub mod limits;
@@ -25,8 +31,10 @@ pub mod measure;
 pub mod model;
 pub mod pages;
 pub mod params;
+pub mod probe;
 pub mod report;
 pub mod server;
 pub mod spec;
 
 pub use model::{Family, Model, ModelError, panic_message};
+pub use probe::Probe;

@@ -170,6 +170,43 @@ pub fn rss_bytes() -> Option<u64> {
     status_bytes("VmRSS:")
 }
 
+/// The memory cgroup this process is in, as a folder under `/sys/fs/cgroup`, and
+/// whether it is cgroup v2 (`memory.current`) or v1 (`memory.usage_in_bytes`).
+pub fn own_memory_cgroup() -> Option<(std::path::PathBuf, bool)> {
+    let cgroups = fs::read_to_string("/proc/self/cgroup").ok()?;
+    // v1: "4:memory:/path"; v2: "0::/path". A v1 memory line wins over v2's.
+    let v1 = cgroups.lines().find_map(|l| {
+        let mut f = l.splitn(3, ':');
+        let (_, ctl, path) = (f.next()?, f.next()?, f.next()?);
+        ctl.split(',')
+            .any(|c| c == "memory")
+            .then(|| path.to_owned())
+    });
+    if let Some(path) = v1 {
+        let dir = std::path::Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/'));
+        return dir
+            .join("memory.usage_in_bytes")
+            .exists()
+            .then_some((dir, false));
+    }
+    let path = cgroups.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let dir = std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'));
+    dir.join("memory.current").exists().then_some((dir, true))
+}
+
+/// What this process's memory cgroup holds now (user pages, kernel stacks, page
+/// tables, socket buffers), in bytes. Meaningful when the run has a cgroup of its
+/// own, as `compare` gives each cell.
+pub fn own_cgroup_memory_bytes() -> Option<u64> {
+    let (dir, v2) = own_memory_cgroup()?;
+    let file = if v2 {
+        "memory.current"
+    } else {
+        "memory.usage_in_bytes"
+    };
+    fs::read_to_string(dir.join(file)).ok()?.trim().parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,14 @@
 //! allocator arena and its page faults are all charged to the cell that caused them
 //! and gone before the next one starts. The parent starts the clock before `spawn`
 //! and stops it when `wait4` returns; `wait4` also reports the child's user and
-//! system CPU time and its peak resident set (`ru_maxrss`), which is cross-checked
-//! against the `VmHWM` the child reads from `/proc/self/status` just before it exits.
+//! system CPU time and its peak resident set (`ru_maxrss`). The child's own `VmHWM`
+//! (read from `/proc/self/status` just before it exits) is the primary peak: an
+//! exec'd child's `ru_maxrss` can carry the peak of the process it was forked from.
+//!
+//! Inside the child, the model's [`Probe`](crate::Probe) marks the measured phase;
+//! its figures ride along in the [`Sample`] (`work_ns`, `work_cpu_ns`, the memory
+//! at `begin`). With a [`CellCgroup`](crate::cgroup::CellCgroup), the child runs in a memory cgroup of its own
+//! and the sample carries the cgroup's peak too.
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -17,7 +23,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// What one child run cost, as the parent and the kernel saw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sample {
     /// Parent-side wall time from spawn to reaped exit.
     pub wall_ns: u64,
@@ -30,17 +36,57 @@ pub struct Sample {
     /// The child's own `VmHWM` reading, when it reported one: the cross-check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vm_hwm_bytes: Option<u64>,
-    /// The child's resident set just before the model call (the process, the
-    /// allocator, the parsed arguments): what per-task memory is counted above.
+    /// The child's resident set at the probe's `begin` (the runtime is up, no task
+    /// exists yet): what per-task memory is counted above.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_rss_bytes: Option<u64>,
+    /// The model's measured phase, from its probe (`begin` to `end`).
+    #[serde(default)]
+    pub work_ns: u64,
+    /// CPU time (user + system, all threads) of the measured phase.
+    #[serde(default)]
+    pub work_cpu_ns: u64,
+    /// The cell's memory cgroup at `begin`, and its peak over the whole run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cgroup_base_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cgroup_peak: Option<crate::cgroup::CgroupPeak>,
+    /// OS threads the model ran on (the probe's count at `begin`/`end`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_threads: Option<usize>,
+    /// Crawl: CPU the delay server spent during this run, and the share of the
+    /// machine's CPU time that was idle (from `/proc/stat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_cpu_ns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_idle: Option<f64>,
 }
 
 impl Sample {
-    /// Peak RSS above the child's starting RSS: what the run itself added.
+    /// The peak resident set: the child's own `VmHWM` where it reported one.
+    pub fn peak_bytes(&self) -> u64 {
+        self.vm_hwm_bytes.unwrap_or(self.peak_rss_bytes)
+    }
+
+    /// Peak RSS above the child's RSS at `begin`: what the measured work added.
     pub fn added_rss_bytes(&self) -> u64 {
-        self.peak_rss_bytes
+        self.peak_bytes()
             .saturating_sub(self.base_rss_bytes.unwrap_or(0))
+    }
+
+    /// The cgroup's peak above its charge at `begin`, kernel memory included.
+    pub fn added_cgroup_bytes(&self) -> Option<u64> {
+        Some(
+            self.cgroup_peak?
+                .total_bytes
+                .saturating_sub(self.cgroup_base_bytes?),
+        )
+    }
+
+    /// Everything outside the measured phase: process start, runtime build,
+    /// teardown, verification, exit.
+    pub fn startup_ns(&self) -> u64 {
+        self.wall_ns.saturating_sub(self.work_ns)
     }
 }
 
@@ -58,7 +104,7 @@ pub struct ChildRun {
     pub timed_out: bool,
 }
 
-fn timeval_ns(tv: libc::timeval) -> u64 {
+pub(crate) fn timeval_ns(tv: libc::timeval) -> u64 {
     let secs = u64::try_from(tv.tv_sec).unwrap_or(0);
     let micros = u64::try_from(tv.tv_usec).unwrap_or(0);
     secs * 1_000_000_000 + micros * 1_000
@@ -83,9 +129,17 @@ pub fn die_with_parent(cmd: &mut Command) -> &mut Command {
 }
 
 /// Runs `cmd` to completion (killing it after `deadline`) and measures it. The
-/// child dies with the calling thread's process (see [`die_with_parent`]).
-pub fn run_child(cmd: &mut Command, deadline: Duration) -> std::io::Result<ChildRun> {
+/// child dies with the calling thread's process (see [`die_with_parent`]); with a
+/// `cgroup`, it runs inside it and the sample carries the cgroup's peak.
+pub fn run_child(
+    cmd: &mut Command,
+    deadline: Duration,
+    cgroup: Option<&crate::cgroup::CellCgroup>,
+) -> std::io::Result<ChildRun> {
     die_with_parent(cmd);
+    if let Some(cg) = cgroup {
+        cg.attach(cmd);
+    }
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -157,6 +211,13 @@ pub fn run_child(cmd: &mut Command, deadline: Duration) -> std::io::Result<Child
             peak_rss_bytes: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
             vm_hwm_bytes: None,
             base_rss_bytes: None,
+            work_ns: 0,
+            work_cpu_ns: 0,
+            cgroup_base_bytes: None,
+            cgroup_peak: cgroup.and_then(|cg| cg.peak()),
+            os_threads: None,
+            server_cpu_ns: None,
+            machine_idle: None,
         },
         code,
         signal,
@@ -200,6 +261,7 @@ mod tests {
                 "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo hi; exit 3",
             ]),
             Duration::from_secs(30),
+            None,
         )
         .unwrap();
         assert_eq!(run.code, Some(3));
@@ -212,7 +274,12 @@ mod tests {
 
     #[test]
     fn a_child_past_its_deadline_is_killed() {
-        let run = run_child(Command::new("sleep").arg("30"), Duration::from_millis(100)).unwrap();
+        let run = run_child(
+            Command::new("sleep").arg("30"),
+            Duration::from_millis(100),
+            None,
+        )
+        .unwrap();
         assert!(run.timed_out);
         assert_eq!(run.signal, Some(libc::SIGKILL));
         assert!(run.sample.wall_ns < 20_000_000_000);

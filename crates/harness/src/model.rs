@@ -115,12 +115,38 @@ pub trait Model: Sync {
     /// One line saying what the model is, for `list`.
     fn summary(&self) -> &'static str;
 
-    /// Whether the model has worker threads that `--threads` sets. Models without
-    /// them (single-threaded loops, one-thread-per-task) answer false, and the CLI
-    /// rejects `--threads` for them instead of silently ignoring it.
-    fn uses_threads(&self) -> bool {
+    /// The workloads in which the model has worker threads that `--threads` sets.
+    /// Models without them (single-threaded loops, one-thread-per-task) answer
+    /// none, and the CLI rejects `--threads` for them instead of silently ignoring
+    /// it; a model that uses them in some workloads only names those, and the
+    /// reports show the OS threads each cell really ran on.
+    fn threads_in(&self, workload: crate::spec::Workload) -> bool {
+        let _ = workload;
         false
     }
+
+    /// True for a model whose worker threads are set once per process (may reads
+    /// its configuration when its scheduler first starts, and it cannot be
+    /// stopped). `compare` runs every cell in a fresh process, so `--threads` still
+    /// holds there; the conformance suite, which runs in one process, then leaves
+    /// the check that the count changes the threads to the model's own test, which
+    /// must start a process per count.
+    fn threads_fixed_per_process(&self) -> bool {
+        false
+    }
+
+    /// Whether `--threads` means something in any workload of this model.
+    fn uses_threads(&self) -> bool {
+        crate::spec::Workload::ALL
+            .into_iter()
+            .any(|w| self.threads_in(w))
+    }
+
+    /// The primitive the model does `workload`'s hand-overs with, as reports name
+    /// it beside every row: `tokio::sync::mpsc (unbounded)`, `actix do_send`,
+    /// `std Mutex+Condvar slot`. For crawl, the socket and wait it uses; for spawn,
+    /// the sleep. A reader sees what was compared.
+    fn primitive(&self, workload: crate::spec::Workload) -> &'static str;
 
     /// GET every path in `spec.paths`, at most `spec.concurrency` in flight.
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError>;

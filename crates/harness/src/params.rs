@@ -29,11 +29,12 @@ pub enum Param {
     SleepMs,
     Items,
     Workers,
+    Batch,
     Threads,
 }
 
 impl Param {
-    pub const ALL: [Param; 12] = [
+    pub const ALL: [Param; 13] = [
         Param::N,
         Param::DelayMs,
         Param::Concurrency,
@@ -45,6 +46,7 @@ impl Param {
         Param::SleepMs,
         Param::Items,
         Param::Workers,
+        Param::Batch,
         Param::Threads,
     ];
 
@@ -62,6 +64,7 @@ impl Param {
             Param::SleepMs => "sleep_ms",
             Param::Items => "items",
             Param::Workers => "workers",
+            Param::Batch => "batch",
             Param::Threads => "threads",
         }
     }
@@ -86,6 +89,7 @@ impl Param {
             Param::SleepMs => (0, 600_000),
             Param::Items => (1, 1_000_000_000_000),
             Param::Workers => (1, 100_000),
+            Param::Batch => (1, 1_000_000_000),
             Param::Threads => (1, 4096),
         }
     }
@@ -121,7 +125,7 @@ impl Workload {
             Workload::PingPong => &[Rounds, Threads],
             Workload::Ring => &[Tasks, Hops, Threads],
             Workload::Spawn => &[N, SleepMs, Threads],
-            Workload::Fanout => &[Items, Workers, Threads],
+            Workload::Fanout => &[Items, Workers, Batch, Threads],
         }
     }
 
@@ -200,8 +204,11 @@ impl Params {
             Param::Rounds => 100_000,
             Param::Tasks => RingSpec::DEFAULT_TASKS as u64,
             Param::Hops => 100_000,
-            Param::SleepMs => 100,
+            // Long enough that even 10,000 OS threads, started at about 60 µs
+            // each on a 2-core machine, are all alive before the first wakes.
+            Param::SleepMs => 1000,
             Param::Items => 10_000,
+            Param::Batch => FanoutSpec::DEFAULT_BATCH,
             Param::Workers | Param::Threads => default_threads() as u64,
         }
     }
@@ -238,35 +245,36 @@ impl Params {
     pub fn pingpong(&self) -> PingPongSpec {
         let w = Workload::PingPong;
         PingPongSpec {
-            rounds: self.get(w, Param::Rounds),
             threads: self.usize(w, Param::Threads),
+            ..PingPongSpec::new(self.get(w, Param::Rounds))
         }
     }
 
     pub fn ring(&self) -> RingSpec {
         let w = Workload::Ring;
         RingSpec {
-            tasks: self.usize(w, Param::Tasks),
-            hops: self.get(w, Param::Hops),
             threads: self.usize(w, Param::Threads),
+            ..RingSpec::new(self.usize(w, Param::Tasks), self.get(w, Param::Hops))
         }
     }
 
     pub fn spawn(&self) -> SpawnSpec {
         let w = Workload::Spawn;
         SpawnSpec {
-            n: self.usize(w, Param::N),
-            sleep: Duration::from_millis(self.get(w, Param::SleepMs)),
             threads: self.usize(w, Param::Threads),
+            ..SpawnSpec::new(
+                self.usize(w, Param::N),
+                Duration::from_millis(self.get(w, Param::SleepMs)),
+            )
         }
     }
 
     pub fn fanout(&self) -> FanoutSpec {
         let w = Workload::Fanout;
         FanoutSpec {
-            items: self.get(w, Param::Items),
-            workers: self.usize(w, Param::Workers),
+            batch: self.get(w, Param::Batch),
             threads: self.usize(w, Param::Threads),
+            ..FanoutSpec::new(self.get(w, Param::Items), self.usize(w, Param::Workers))
         }
     }
 }

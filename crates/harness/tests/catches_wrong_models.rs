@@ -8,7 +8,7 @@ use harness::conformance::run;
 use harness::http::Page;
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload, run_job,
 };
 use harness::{Family, Model, ModelError};
 
@@ -24,6 +24,9 @@ impl Model for Liar {
     }
     fn summary(&self) -> &'static str {
         "wrong on purpose"
+    }
+    fn primitive(&self, _: Workload) -> &'static str {
+        "" // names nothing, which the suite must catch
     }
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         // A page for every path, good or faulty, with a digest that is off.
@@ -56,6 +59,8 @@ impl Model for Liar {
         Ok(FanoutOutcome {
             items: spec.items,
             sum: spec.expected_sum() ^ 1,
+            job_messages: spec.jobs(),
+            result_messages: spec.workers as u64,
         })
     }
 }
@@ -97,12 +102,17 @@ impl Model for Leaky {
     fn summary(&self) -> &'static str {
         "leaks a thread per pingpong"
     }
+    fn primitive(&self, _: Workload) -> &'static str {
+        "std::thread::spawn"
+    }
     fn crawl(&self, _: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         Err(ModelError::unsupported("not this test"))
     }
     fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError> {
-        std::thread::spawn(|| std::thread::sleep(Duration::from_secs(5)));
-        Ok(Counted { count: spec.rounds })
+        spec.probe.measure(|| {
+            std::thread::spawn(|| std::thread::sleep(Duration::from_secs(5)));
+            Ok(Counted { count: spec.rounds })
+        })
     }
     fn ring(&self, _: &RingSpec) -> Result<RingOutcome, ModelError> {
         Err(ModelError::unsupported("not this test"))
@@ -134,8 +144,90 @@ fn a_leaked_thread_fails_the_case() {
     );
 }
 
+/// A model whose answers are right but whose work is not the work asked: it
+/// sleeps its spawn tasks one after another, sends fanout items one message each,
+/// never marks its ring's measured phase, and claims `--threads` in pingpong while
+/// running on the caller's thread.
+struct Unequal;
+
+impl Model for Unequal {
+    fn name(&self) -> &'static str {
+        "unequal"
+    }
+    fn family(&self) -> Family {
+        Family::Baseline
+    }
+    fn summary(&self) -> &'static str {
+        "right answers, wrong work"
+    }
+    fn primitive(&self, _: Workload) -> &'static str {
+        "a function call"
+    }
+    fn threads_in(&self, workload: Workload) -> bool {
+        workload == Workload::PingPong
+    }
+    fn crawl(&self, _: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn pingpong(&self, spec: &PingPongSpec) -> Result<Counted, ModelError> {
+        spec.probe.measure(|| Ok(Counted { count: spec.rounds }))
+    }
+    fn ring(&self, spec: &RingSpec) -> Result<RingOutcome, ModelError> {
+        Ok(RingOutcome {
+            holder: spec.expected_holder(),
+        })
+    }
+    fn spawn(&self, spec: &SpawnSpec) -> Result<Counted, ModelError> {
+        spec.probe.measure(|| {
+            for _ in 0..spec.n {
+                let _alive = spec.probe.enter();
+            }
+            Ok(Counted {
+                count: spec.n as u64,
+            })
+        })
+    }
+    fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        spec.probe.measure(|| {
+            let mut out = FanoutOutcome::default();
+            for w in 0..spec.workers as u64 {
+                let (count, sum) = run_job(0..0);
+                let _ = w;
+                out.add_result(count, sum);
+            }
+            let (count, sum) = run_job(0..spec.items);
+            out.items += count;
+            out.sum = out.sum.wrapping_add(sum);
+            out.job_messages = spec.items; // one message per item, not per batch
+            Ok(out)
+        })
+    }
+}
+
+fn unequal_work_fails_the_rules() {
+    let findings = run(&Unequal);
+    let err = |prefix: &str| -> String {
+        let f = findings
+            .iter()
+            .find(|f| f.case.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no case '{prefix}'"));
+        f.result.clone().expect_err(prefix)
+    };
+    assert!(err("spawn, 200").contains("at most 1 of 200 tasks were alive at once"));
+    assert!(err("fanout, 400 items").contains("job messages"));
+    assert!(err("ring, 10 tasks").contains("did not mark its measured phase"));
+    assert!(err("names a primitive").contains("pingpong: says it uses --threads"));
+    // The right answer with the right work still passes.
+    let ok = findings
+        .iter()
+        .find(|f| f.case == "pingpong, 1000 rounds")
+        .unwrap();
+    assert!(ok.result.is_ok(), "{ok:?}");
+}
+
 #[test]
 fn the_suite_fails_wrong_models() {
     every_case_catches_a_lying_model();
     a_leaked_thread_fails_the_case();
+    unequal_work_fails_the_rules();
 }

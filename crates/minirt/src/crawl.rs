@@ -32,7 +32,9 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
     let paths: Rc<[String]> = spec.paths.iter().cloned().collect();
     let (addr, limit) = (spec.addr, spec.timeout);
     let mut results: Vec<Option<FetchResult>> = vec![None; paths.len()];
-    runtime()?.block_on(async {
+    let rt = runtime()?;
+    spec.probe.begin();
+    rt.block_on(async {
         let next = Rc::new(Cell::new(0));
         let buf = Rc::new(RefCell::new([0; READ_BUF_BYTES]));
         let handles: Vec<_> = (0..workers)
@@ -62,6 +64,7 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         }
         Ok::<_, ModelError>(())
     })?;
+    spec.probe.end();
     CrawlOutcome::from_slots(results)
 }
 

@@ -1,34 +1,52 @@
-//! fanout on minirt: the producer and the collector are tasks on the loop; the
-//! workers are OS threads, because the jobs are CPU work and a single-threaded loop
-//! running them would do one at a time and stall everything else on it.
+//! fanout on minirt: the producer and the collector run on the loop; the workers
+//! are OS threads, because the jobs are CPU work and a single-threaded loop
+//! running them would do one at a time and stall everything else on it. This is
+//! tokio's `spawn_blocking` idea by hand: keep the loop for waiting, and give
+//! computing to threads.
 //!
-//! The producer hands items to the workers over a std channel (they block on it,
-//! as threads may); each worker sends its results back over a
-//! [`thread_channel`], whose `wake()` reaches the loop
-//! through the runtime's cross-thread wake path. The collector awaits them and sums.
-//! This is tokio's `spawn_blocking` idea by hand: keep the loop for waiting, and
-//! give computing to threads.
+//! The protocol is the harness's (`harness::spec::FanoutSpec`): the producer deals
+//! `spec.jobs()` job messages, each a range of `spec.batch` items, round-robin into
+//! one unbounded std channel per worker; threads block on it, as threads may, and
+//! minirt has no channel of its own between threads (its channels either stay on
+//! the loop or lead into it). When its queue closes, each worker sends its one
+//! result, (count, sum), back over a [`thread_channel`], whose `wake()` reaches the
+//! loop through the runtime's cross-thread wake path, and the collector awaits the
+//! results and adds them up.
 //!
-//! Both channels to and from the threads are unbounded, so the producer is held to
-//! [`WINDOW_PER_WORKER`] items in flight per worker by a bounded channel of permits
-//! (Go's buffered channel as a semaphore): it sends a permit before each item, the
-//! collector takes one back after each result. Memory stays flat at any `items`.
+//! The worker threads are minirt's CPU pool: they are started, and wait on their
+//! queues, before the measured phase begins, as a tokio runtime's threads are.
+//! `--threads` does not apply: there are `spec.workers` of them, one per worker.
 
-use std::sync::{Mutex, PoisonError, mpsc};
+use std::ops::Range;
+use std::sync::mpsc;
 use std::thread;
 
 use harness::ModelError;
-use harness::spec::{FanoutOutcome, FanoutSpec, fanout_job};
+use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
 
-use crate::rt::{channel, spawn, thread_channel};
-use crate::{panicked, runtime};
+use crate::rt::thread_channel;
+use crate::runtime;
 
 /// Stack of each worker thread: a job needs a few hundred bytes.
 const STACK_BYTES: usize = 64 * 1024;
-/// Items in flight per worker: enough that a worker never waits on the loop.
-const WINDOW_PER_WORKER: usize = 64;
+
+/// One worker: runs every job from its queue until the producer closes it, then
+/// sends its one result (items done, wrapping sum).
+fn worker(queue: mpsc::Receiver<Range<u64>>, results: thread_channel::Sender<(u64, u64)>) {
+    let (mut count, mut sum) = (0u64, 0u64);
+    for job in queue {
+        let (c, s) = run_job(job);
+        count += c;
+        sum = sum.wrapping_add(s);
+    }
+    // Fails only if the collector has gone, and then nobody wants the result.
+    let _ = results.send((count, sum));
+}
 
 pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+    if spec.workers == 0 {
+        return Err(ModelError::failed("fanout needs at least one worker"));
+    }
     let limit = harness::limits::os_threads();
     if spec.workers > limit.max {
         return Err(ModelError::unsupported(format!(
@@ -37,58 +55,50 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         )));
     }
     let rt = runtime()?;
-    let (to_workers, items) = mpsc::channel::<u64>();
-    let items = Mutex::new(items);
-    let (results, mut collected) = thread_channel::channel::<u64>();
+    let (results, mut collected) = thread_channel::channel::<(u64, u64)>();
     thread::scope(|s| {
+        let mut queues = Vec::with_capacity(spec.workers);
         for w in 0..spec.workers {
-            let (items, results) = (&items, results.clone());
+            let (queue, jobs) = mpsc::channel();
+            let results = results.clone();
             let started = thread::Builder::new()
                 .name("fanout-worker".into())
                 .stack_size(STACK_BYTES)
-                .spawn_scoped(s, move || {
-                    loop {
-                        // The lock is held only to take one item. Poisoned means a
-                        // sibling panicked while taking one; the receiver is intact.
-                        let next = items.lock().unwrap_or_else(PoisonError::into_inner).recv();
-                        let Ok(item) = next else { break };
-                        if results.send(fanout_job(item)).is_err() {
-                            break;
-                        }
-                    }
-                });
+                .spawn_scoped(s, move || worker(jobs, results));
             if let Err(e) = started {
-                // The scope joins the workers already started once `to_workers` is
-                // dropped below and their channel runs dry.
+                // Returning drops `queues`, which closes the started workers' queues:
+                // they send their (empty) results and end, and the scope joins them.
                 return Err(ModelError::unsupported(format!(
                     "started {w} of {} worker threads before the system refused: {e}",
                     spec.workers
                 )));
             }
+            queues.push(queue);
         }
         // The workers hold clones; the collector must see the end when they finish.
         drop(results);
-        let total = spec.items;
-        let window = WINDOW_PER_WORKER.saturating_mul(spec.workers);
-        rt.block_on(async move {
-            let (mut take_permit, mut give_back) = channel::channel::<()>(window);
-            let producer = spawn(async move {
-                for item in 0..total {
-                    // Either fails only if the other side has gone (a worker or the
-                    // collector panicked), which the collected count then shows.
-                    if take_permit.send(()).await.is_err() || to_workers.send(item).is_err() {
+        let outcome = spec.probe.measure(|| {
+            rt.block_on(async {
+                let mut out = FanoutOutcome::default();
+                // The producer: deal the jobs round-robin. A send never waits (the
+                // queues are unbounded); it fails only if that worker has panicked,
+                // which the scope reports when it joins.
+                for (job, queue) in spec.job_ranges().zip(queues.iter().cycle()) {
+                    if queue.send(job).is_err() {
                         break;
                     }
+                    out.job_messages += 1;
                 }
-            });
-            let mut out = FanoutOutcome { items: 0, sum: 0 };
-            while let Some(result) = collected.recv().await {
-                give_back.recv().await;
-                out.items += 1;
-                out.sum = out.sum.wrapping_add(result);
-            }
-            producer.await.map_err(panicked)?;
-            Ok(out)
-        })
+                // Closing the queues tells each worker it has had every job.
+                drop(queues);
+                // The collector: one result per worker, until the last worker's
+                // sender is gone.
+                while let Some((count, sum)) = collected.recv().await {
+                    out.add_result(count, sum);
+                }
+                out
+            })
+        });
+        Ok(outcome)
     })
 }

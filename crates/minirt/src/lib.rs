@@ -14,8 +14,19 @@
 //! workload files read side by side with that crate's: the same shape on a runtime
 //! small enough to read in one sitting. Everything runs on the calling thread,
 //! except fanout's CPU jobs, which go to OS worker threads and come back over
-//! [`rt::thread_channel`]. Each `Model` call builds a [`rt::Runtime`], runs, and drops
-//! it with every task: nothing outlives the call.
+//! [`rt::thread_channel`]. Each `Model` call builds a [`rt::Runtime`], marks the
+//! probe's measured phase around its work, and drops the runtime with every task:
+//! nothing outlives the call.
+//!
+//! `--threads` means nothing here, in any workload ([`Model::threads_in`] is false
+//! for all five): the loop is one thread by design, and fanout starts one OS thread
+//! per worker, `--workers` of them, whatever `--threads` says.
+//!
+//! The hand-overs use minirt's own primitives, and [`Model::primitive`] names them:
+//! pingpong and ring run on [`rt::channel::unbounded`], an `Rc<RefCell>` channel
+//! that only works between tasks on one thread (tokio's `mpsc`, which any thread
+//! may use, pays atomics for that); fanout's jobs go to the threads on std's
+//! `mpsc` and come back on [`rt::thread_channel`].
 //!
 //! Start with `docs/tour.md` and the examples (`cargo run -p cm-minirt --example
 //! 1_blocking_chain`, then 2 to 5).
@@ -30,7 +41,7 @@ mod spawn;
 
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -49,6 +60,22 @@ impl Model for MiniRt {
 
     fn summary(&self) -> &'static str {
         "a from-scratch single-threaded executor + mio reactor, written to be read"
+    }
+
+    /// False for every workload: one loop thread, and fanout's threads are `--workers`.
+    fn threads_in(&self, _: Workload) -> bool {
+        false
+    }
+
+    fn primitive(&self, workload: Workload) -> &'static str {
+        match workload {
+            Workload::Crawl => "minirt TcpStream (mio epoll), concurrency worker tasks",
+            Workload::PingPong | Workload::Ring => {
+                "minirt::channel unbounded (single-thread Rc<RefCell>)"
+            }
+            Workload::Spawn => "minirt::sleep (BTreeMap timers)",
+            Workload::Fanout => "std mpsc unbounded to worker threads, minirt thread_channel back",
+        }
     }
 
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {

@@ -1,19 +1,20 @@
 //! Unit tests for each piece of the runtime, through its public API: the executor
 //! (no lost wake-ups, panics reported, detached tasks freed), timers (fire in
-//! order, cancel on drop), the channel, the reactor and `TcpStream`, and the wake
-//! path from other threads.
+//! order, cancel on drop), the channel, the reactor and `TcpStream`, the wake
+//! path from other threads, and wakers that do runtime work of their own.
 
 use std::cell::RefCell;
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
-use std::task::{Poll, Waker};
+use std::sync::{Arc, mpsc};
+use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cm_minirt::rt::{Runtime, channel, sleep, spawn, thread_channel, timeout};
+use cm_minirt::rt::{Runtime, Sleep, TcpStream, channel, sleep, spawn, thread_channel, timeout};
 
 fn rt() -> Runtime {
     Runtime::new().expect("a runtime needs only an epoll fd and an eventfd")
@@ -282,6 +283,28 @@ fn channel_waits_when_full_and_closes_when_a_side_drops() {
 }
 
 #[test]
+fn an_unbounded_channel_never_makes_the_sender_wait() {
+    let got = rt().block_on(async {
+        let (mut tx, mut rx) = channel::unbounded::<u32>();
+        // One task sends everything before anyone receives: a bound would stall it.
+        let sent = timeout(Duration::from_secs(5), async {
+            for i in 0..1000 {
+                tx.send(i).await.unwrap();
+            }
+        })
+        .await;
+        assert_eq!(sent, Some(()), "a send waited");
+        drop(tx);
+        let mut got = Vec::new();
+        while let Some(v) = rx.recv().await {
+            got.push(v);
+        }
+        got
+    });
+    assert_eq!(got, (0..1000).collect::<Vec<_>>());
+}
+
+#[test]
 fn tcp_stream_talks_to_a_real_server() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -293,7 +316,7 @@ fn tcp_stream_talks_to_a_real_server() {
         conn.write_all(&buf).unwrap();
     });
     let echoed = rt().block_on(async move {
-        let mut stream = cm_minirt::rt::TcpStream::connect(addr).await.unwrap();
+        let mut stream = TcpStream::connect(addr).await.unwrap();
         stream.write_all(b"hello").await.unwrap();
         let mut out = Vec::new();
         let mut buf = [0u8; 16];
@@ -314,9 +337,7 @@ fn connecting_where_nothing_listens_fails() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let err = rt()
-        .block_on(cm_minirt::rt::TcpStream::connect(addr))
-        .unwrap_err();
+    let err = rt().block_on(TcpStream::connect(addr)).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
 }
 
@@ -348,6 +369,119 @@ fn wakes_from_other_threads_reach_a_parked_loop() {
         sum
     });
     assert_eq!(sum, (0..4000).sum::<u64>());
+}
+
+/// A waker that does some runtime work of its own when woken, then wakes the task
+/// it wraps, as a combinator's or an instrumentation layer's waker may. A `Waker`
+/// must be `Send`, and sleeps and sockets are not, so `work` reaches them through
+/// a thread-local; it runs on the loop's thread, inside the loop's wake.
+struct Busy {
+    task: Waker,
+    work: fn(),
+}
+
+impl Wake for Busy {
+    fn wake(self: Arc<Self>) {
+        (self.work)();
+        self.task.wake_by_ref();
+    }
+}
+
+/// Polls `future` to its end with a [`Busy`] waker around the task's own, and
+/// calls `on_pending` each time it returns `Pending`.
+async fn with_busy_waker<F: Future>(
+    work: fn(),
+    future: F,
+    mut on_pending: impl FnMut(),
+) -> F::Output {
+    let mut future = pin!(future);
+    poll_fn(|cx| {
+        let waker = Waker::from(Arc::new(Busy {
+            task: cx.waker().clone(),
+            work,
+        }));
+        let poll = future.as_mut().poll(&mut Context::from_waker(&waker));
+        if poll.is_pending() {
+            on_pending();
+        }
+        poll
+    })
+    .await
+}
+
+#[test]
+fn a_timer_waker_may_cancel_and_file_timers() {
+    thread_local! {
+        /// The sleeps the waker below works on: one to cancel, one it files.
+        static EARLY: RefCell<Option<Pin<Box<Sleep>>>> = const { RefCell::new(None) };
+        static FILED: RefCell<Option<Pin<Box<Sleep>>>> = const { RefCell::new(None) };
+    }
+    /// Drops a filed sleep (its entry leaves the timers) and files a new one.
+    fn cancel_and_file() {
+        drop(EARLY.take());
+        let mut later = Box::pin(sleep(Duration::from_secs(3600)));
+        let noop = &mut Context::from_waker(Waker::noop());
+        assert!(later.as_mut().poll(noop).is_pending());
+        FILED.set(Some(later));
+    }
+    let mut pending = 0;
+    rt().block_on(async {
+        let mut early = Box::pin(sleep(Duration::from_secs(3600)));
+        assert!(
+            early
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+                .is_pending()
+        );
+        EARLY.set(Some(early));
+        let nap = sleep(Duration::from_millis(20));
+        with_busy_waker(cancel_and_file, nap, || pending += 1).await;
+    });
+    assert_eq!(pending, 1, "the nap waited once, so its timer's waker ran");
+    assert!(
+        EARLY.with_borrow(Option::is_none),
+        "the waker cancelled a timer"
+    );
+    assert!(FILED.take().is_some(), "and filed one");
+}
+
+#[test]
+fn an_io_waker_may_close_a_socket() {
+    thread_local! {
+        /// The connection the waker below closes.
+        static OTHER: RefCell<Option<TcpStream>> = const { RefCell::new(None) };
+    }
+    fn close_other() {
+        drop(OTHER.take());
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (go, wait) = mpsc::channel::<()>();
+    let server = thread::spawn(move || {
+        let (mut first, _) = listener.accept().unwrap();
+        let (_second, _) = listener.accept().unwrap();
+        // Only once the client waits on `first` with the busy waker.
+        wait.recv().unwrap();
+        first.write_all(b"x").unwrap();
+    });
+    let read = rt().block_on(async move {
+        let mut first = TcpStream::connect(addr).await.unwrap();
+        OTHER.set(Some(TcpStream::connect(addr).await.unwrap()));
+        let mut buf = [0u8; 4];
+        let read = first.read(&mut buf);
+        let n = with_busy_waker(close_other, read, || {
+            // The server waits for this; it is gone only if it panicked.
+            let _ = go.send(());
+        })
+        .await;
+        n.unwrap()
+    });
+    server.join().unwrap();
+    assert_eq!(read, 1);
+    assert!(
+        OTHER.with_borrow(Option::is_none),
+        "the waker closed the socket"
+    );
 }
 
 #[test]

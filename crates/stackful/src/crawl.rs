@@ -39,10 +39,15 @@ use crate::runtime;
 /// size.
 const STACK_BYTES: usize = 32 * 1024;
 
+/// Stacks this workload asks may's pool to hold ahead: none, since the pool only
+/// holds stacks of may's default size and a fetch needs a bigger one.
+const POOLED: usize = 0;
+
 pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
-    runtime::start(spec.threads);
     let workers = spec.reserve_sockets()?;
     runtime::check_stacks(workers, "a crawl with this many requests in flight")?;
+    runtime::start(spec.threads, POOLED);
+    spec.probe.begin();
     let next = AtomicUsize::new(0);
     let next = &next;
     let per_worker = runtime::contained(|| {
@@ -73,7 +78,9 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
                 .collect();
             handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
         })
-    })?;
+    });
+    spec.probe.end();
+    let per_worker = per_worker?;
     let mut results: Vec<Option<FetchResult>> = vec![None; spec.paths.len()];
     for (i, result) in per_worker.into_iter().flatten() {
         results[i] = Some(result);

@@ -1,98 +1,116 @@
 //! fanout on may: a producer coroutine, `workers` worker coroutines, the caller
 //! as collector.
 //!
-//! The producer sends item numbers down one may `mpmc` channel, which every
-//! worker receives from; each item goes to exactly one worker. may's channels are
-//! unbounded, so the producer first takes a credit from a semaphore holding
-//! [`QUEUE_ITEMS`] of them and each worker returns one as it takes an item: a
-//! buffered channel, as Go would write `make(chan uint64, QUEUE_ITEMS)`, so a
-//! billion items never sit in memory at once. Each worker keeps its own count and
-//! sum and returns them when the channel closes; the collector adds them up.
+//! The producer sends the job messages (`spec.batch` items each, the ranges of
+//! `spec.job_ranges()`) down one may `mpmc` channel, which every worker receives
+//! from, so each job goes to exactly one worker; it returns how many it sent, and
+//! returning drops its sender, which closes the channel. Each worker runs every job
+//! it receives, keeps its own count and sum, and when the channel is closed and
+//! empty sends its one result message on a may `mpsc` channel to the collector (the
+//! calling thread: may's channels block a plain thread as well as a coroutine),
+//! which adds up the results until the last worker has dropped its sender. Both
+//! channels are unbounded, the equal-work rule: the producer never waits for room.
 //!
 //! The job is pure computation and nothing preempts a coroutine, so a worker
 //! holds its thread until it next waits on the channel: the parallelism is may's
 //! worker-thread count (`spec.threads`), however many worker coroutines there are.
 
+use std::ops::Range;
+
 use harness::ModelError;
-use harness::spec::{FanoutOutcome, FanoutSpec, fanout_job};
-use may::coroutine;
-use may::sync::{Semphore, mpmc};
+use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
+use may::sync::{mpmc, mpsc};
 
 use crate::runtime;
 
-/// Items in flight between the producer and the workers at most.
-const QUEUE_ITEMS: usize = 1024;
-
-/// Stack of each coroutine: a channel or semaphore call, or the job (a loop over
-/// two registers): 1.4 KiB deep in a release build, 3.6 KiB in a debug one
-/// (measured by painting the stack). It gets may's pooled size (8 KiB): may builds a pool of 1,000 coroutines of that size,
-/// stacks and all, when its scheduler starts, and a spawn of the pooled size takes
-/// one from there instead of mapping and guarding a fresh stack (two system calls
-/// each, which made a 503-task ring spend more time being built than running).
-/// 8 KiB still holds twice the debug depth.
+/// Stack of each coroutine: a channel call, or the job (a loop over two
+/// registers): 1.4 KiB deep in a release build, 3.6 KiB in a debug one (measured
+/// by painting the stack). It gets may's pooled size (8 KiB), which still holds
+/// twice the debug depth, so every coroutine comes from the pool.
 const STACK_BYTES: usize = runtime::POOLED_STACK_BYTES;
 
-pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
-    runtime::start(spec.threads);
-    if spec.workers == 0 {
-        // Nobody to take the items (the CLI never asks for this): nothing collected.
-        return Ok(FanoutOutcome { items: 0, sum: 0 });
+/// A worker: run every job until the channel closes, then send one result.
+fn worker(jobs: &mpmc::Receiver<Range<u64>>, results: &mpsc::Sender<(u64, u64)>) {
+    let (mut count, mut sum) = (0u64, 0u64);
+    for job in jobs.iter() {
+        let (c, part) = run_job(job);
+        count += c;
+        sum = sum.wrapping_add(part);
     }
-    runtime::check_stacks(spec.workers + 1, "this many fanout workers")?;
-    let (items, queue) = mpmc::channel::<u64>();
-    let credits = Semphore::new(QUEUE_ITEMS);
-    let credits = &credits;
-    runtime::contained(|| {
-        coroutine::scope(|s| {
-            let workers: Vec<_> = (0..spec.workers)
-                .map(|_| {
-                    let queue = queue.clone();
-                    // SAFETY: the closure owns a receiver and borrows a semaphore the
-                    // scope outlives; it touches no thread-local storage, and its
-                    // deepest call (a channel receive, or the job) uses at most 4 KiB of
-                    // its 8 KiB stack.
-                    unsafe {
-                        s.spawn_with_builder(
-                            move || {
-                                let (mut count, mut sum) = (0u64, 0u64);
-                                for item in queue.iter() {
-                                    credits.post();
-                                    count += 1;
-                                    sum = sum.wrapping_add(fanout_job(item));
-                                }
-                                (count, sum)
-                            },
-                            runtime::builder(STACK_BYTES),
-                        )
-                    }
-                })
-                .collect();
-            // Only the workers' clones may keep the channel open from this side.
-            drop(queue);
-            let total = spec.items;
-            // SAFETY: the producer owns the sender and borrows the semaphore; no
-            // thread-local storage, at most 4 KiB of its 8 KiB stack used.
-            unsafe {
-                s.spawn_with_builder(
-                    move || {
-                        for item in 0..total {
-                            credits.wait();
-                            if items.send(item).is_err() {
-                                break;
-                            }
-                        }
-                        // Returning drops the sender: the workers' loops end.
-                    },
-                    runtime::builder(STACK_BYTES),
-                );
+    // The collector receives until every worker has sent: it is there.
+    let _ = results.send((count, sum));
+}
+
+/// The producer: send every job; how many went out.
+fn producer(ranges: impl Iterator<Item = Range<u64>>, jobs: mpmc::Sender<Range<u64>>) -> u64 {
+    let mut sent = 0;
+    for job in ranges {
+        // Fails only if every worker is gone; then there is no one to feed.
+        if jobs.send(job).is_err() {
+            break;
+        }
+        sent += 1;
+    }
+    // Dropping `jobs` here closes the channel: the workers' loops end.
+    sent
+}
+
+pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+    // The workers and the producer; the collector is this thread.
+    let coroutines = spec.workers.saturating_add(1);
+    runtime::check_stacks(coroutines, "this many fanout workers")?;
+    runtime::start(spec.threads, coroutines);
+    spec.probe.begin();
+    let (send_job, jobs) = mpmc::channel::<Range<u64>>();
+    let (send_result, results) = mpsc::channel::<(u64, u64)>();
+    let mut handles = Vec::with_capacity(spec.workers);
+    let mut failed = None;
+    for w in 0..spec.workers {
+        let (jobs, send_result) = (jobs.clone(), send_result.clone());
+        // SAFETY: the closure owns a receiver and a sender; it touches no
+        // thread-local storage, and its deepest call (a channel receive, or the
+        // job) uses at most 4 KiB of its 8 KiB stack.
+        let spawned =
+            unsafe { runtime::builder(STACK_BYTES).spawn(move || worker(&jobs, &send_result)) };
+        match spawned {
+            Ok(handle) => handles.push(handle),
+            Err(e) => {
+                failed = Some(ModelError::failed(format!(
+                    "could not spawn fanout worker {} of {}: {e}",
+                    w + 1,
+                    spec.workers
+                )));
+                break;
             }
-            workers.into_iter().map(|w| w.join()).fold(
-                FanoutOutcome { items: 0, sum: 0 },
-                |acc, (count, sum)| FanoutOutcome {
-                    items: acc.items + count,
-                    sum: acc.sum.wrapping_add(sum),
-                },
-            )
-        })
-    })
+        }
+    }
+    // Only the workers may keep these open: the job channel closes when the
+    // producer returns, the result channel when the last worker does.
+    drop((jobs, send_result));
+    let ranges = spec.job_ranges();
+    // SAFETY: the closure owns the sender and an iterator of ranges; no
+    // thread-local storage, at most 4 KiB of its 8 KiB stack used. After a failed
+    // worker spawn it still runs, so the workers already started get their jobs
+    // and their channel closes; the run then answers with the error.
+    let producer =
+        unsafe { runtime::builder(STACK_BYTES).spawn(move || producer(ranges, send_job)) }
+            .map_err(|e| ModelError::failed(format!("could not spawn the producer: {e}")));
+    let mut out = FanoutOutcome::default();
+    // A failed producer spawn dropped its sender: the workers see the channel
+    // close, send what they have and return, and this loop ends too.
+    for (count, sum) in results.iter() {
+        out.add_result(count, sum);
+    }
+    let sent = producer.and_then(runtime::join);
+    for handle in handles {
+        if let Err(e) = runtime::join(handle) {
+            failed = failed.or(Some(e));
+        }
+    }
+    spec.probe.end();
+    out.job_messages = sent?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
 }

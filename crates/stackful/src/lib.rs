@@ -22,12 +22,19 @@
 //!
 //! - may's scheduler is process-global and starts at first use; its worker threads
 //!   live as long as the process. The first run configures it (worker count from
-//!   that run's `spec.threads`) and later runs in the same process share it. The
-//!   CLI runs every cell in a fresh process, so there `--threads` always applies.
+//!   that run's `spec.threads`, coroutine pool sized to that run's work) and later
+//!   runs in the same process share it. The CLI runs every cell in a fresh
+//!   process, so there `--threads` is may's worker count in every workload, and
+//!   [`Model::threads_in`] says so for all five: every coroutine, whatever the
+//!   workload, runs on those workers. In one process (the conformance suite, a
+//!   bench) a later run with another `spec.threads` runs on the first run's
+//!   workers, and the probe's OS-thread count says so; may cannot be reconfigured.
 //! - Spawning is `unsafe`: a coroutine that touches thread-local storage across a
 //!   switch may find itself on another thread, and one that outgrows its stack
-//!   hits the guard page and the process dies. Every spawn here says why neither
-//!   can happen, and each workload picks its stack size from what it measured.
+//!   hits the guard page: it is abandoned without unwinding, and may then often
+//!   ends the whole process (`tests/stack_overflow.rs`). Every spawn here says why
+//!   neither can happen, and each workload picks its stack size from what it
+//!   measured.
 //! - Each stack is two memory mappings (the stack and its guard page), so
 //!   `vm.max_map_count` caps how many coroutines can be alive at once; runs above
 //!   that cap answer `unsupported` instead of crashing halfway.
@@ -41,7 +48,7 @@ mod spawn;
 
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -62,8 +69,24 @@ impl Model for May {
         "stackful coroutines on may: blocking-style code, switched in user space"
     }
 
-    fn uses_threads(&self) -> bool {
+    /// Every workload: all of them run their coroutines on may's workers, and
+    /// `spec.threads` is how many (once per process, see the crate docs).
+    fn threads_in(&self, _workload: Workload) -> bool {
         true
+    }
+
+    /// may's configuration is read once, when its scheduler starts.
+    fn threads_fixed_per_process(&self) -> bool {
+        true
+    }
+
+    fn primitive(&self, workload: Workload) -> &'static str {
+        match workload {
+            Workload::Crawl => "may::net::TcpStream, a coroutine per slot",
+            Workload::PingPong | Workload::Ring => "may mpsc",
+            Workload::Spawn => "may coroutine::sleep",
+            Workload::Fanout => "may mpmc jobs, mpsc results",
+        }
     }
 
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {

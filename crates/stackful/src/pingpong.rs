@@ -6,65 +6,82 @@
 //! whatever is runnable, usually the other side of the pingpong: a round trip is
 //! two user-space switches and no system call while both stay busy.
 //!
-//! The channels are may's `spsc` (single producer, single consumer): each has
-//! exactly one sender and one receiver here, and `spsc` skips the bookkeeping
-//! `mpsc` needs for cloned senders. Ending is part of the protocol: when `ping`
-//! returns it drops its sender, `pong`'s `for` loop sees the channel close and
-//! returns too.
+//! The channels are may's `mpsc`, its standard channel (std's API, unbounded), the
+//! equal-work rule for every model. may also has an `spsc` channel, which skips the
+//! bookkeeping for cloned senders and did a round trip in about half the time
+//! (`docs/models/stackful.md` has the figures); the rule keeps every model on its
+//! library's general channel. Ending is a message, as in every model: after its
+//! rounds `ping` sends `Stop` and returns, and `pong` returns when it reads it.
+//! (Dropping the sender would also end pong's loop, but a dropped may sender is the
+//! pattern in which the ring once lost a wake-up, see `ring.rs`.)
 
 use harness::ModelError;
 use harness::spec::{Counted, PingPongSpec};
-use may::sync::spsc;
+use may::sync::mpsc::{self, Receiver, Sender};
 
 use crate::runtime;
 
 /// Stack of each coroutine. The deepest call is a channel send that wakes the
 /// peer: 1.5 KiB in a release build, 3.8 KiB in a debug one (measured by
-/// painting the stack). It gets may's pooled size (8 KiB): may builds a pool of 1,000 coroutines of that size,
-/// stacks and all, when its scheduler starts, and a spawn of the pooled size takes
-/// one from there instead of mapping and guarding a fresh stack (two system calls
-/// each, which made a 503-task ring spend more time being built than running).
-/// 8 KiB still holds twice the debug depth.
+/// painting the stack). It gets may's pooled size (8 KiB), which still holds twice
+/// the debug depth, so both come from the pool `runtime::start` builds.
 const STACK_BYTES: usize = runtime::POOLED_STACK_BYTES;
 
+/// The coroutines alive at once: ping and pong.
+const COROUTINES: usize = 2;
+
+/// What travels from ping to pong.
+enum Ball {
+    /// The counter, for pong to add one to and send back.
+    Counter(u64),
+    /// The rounds are done: return.
+    Stop,
+}
+
+/// pong: add one to every counter and send it back, until `Stop`.
+fn pong(inbox: &Receiver<Ball>, to_ping: &Sender<u64>) {
+    while let Ok(Ball::Counter(counter)) = inbox.recv() {
+        if to_ping.send(counter + 1).is_err() {
+            return;
+        }
+    }
+}
+
+/// ping: serve `rounds` times, then stop pong; the counter, or `None` if pong left.
+fn ping(rounds: u64, to_pong: &Sender<Ball>, inbox: &Receiver<u64>) -> Option<u64> {
+    let mut counter = 0;
+    for _ in 0..rounds {
+        to_pong.send(Ball::Counter(counter)).ok()?;
+        counter = inbox.recv().ok()?;
+    }
+    to_pong.send(Ball::Stop).ok()?;
+    Some(counter)
+}
+
 pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
-    runtime::start(spec.threads);
+    runtime::start(spec.threads, COROUTINES);
+    spec.probe.begin();
     let rounds = spec.rounds;
-    let (to_pong, pong_inbox) = spsc::channel::<u64>();
-    let (to_ping, ping_inbox) = spsc::channel::<u64>();
+    let (to_pong, pong_inbox) = mpsc::channel::<Ball>();
+    let (to_ping, ping_inbox) = mpsc::channel::<u64>();
     // SAFETY: the closure owns its two channel ends and touches no thread-local
     // storage (may's channels park the coroutine, not the thread, so nothing of
     // the worker thread is held across a switch). Its stack use is bounded by a
     // channel send or receive, under 4 KiB of the 8 KiB it gets.
-    let pong = unsafe {
-        runtime::builder(STACK_BYTES).spawn(move || {
-            for counter in pong_inbox.iter() {
-                if to_ping.send(counter + 1).is_err() {
-                    break;
-                }
-            }
-        })
-    }
-    .map_err(|e| ModelError::failed(format!("could not spawn pong: {e}")))?;
+    let pong = unsafe { runtime::builder(STACK_BYTES).spawn(move || pong(&pong_inbox, &to_ping)) }
+        .map_err(|e| ModelError::failed(format!("could not spawn pong: {e}")))?;
     // SAFETY: as for `pong`: owned channel ends and a counter, no thread-local
     // storage, under 4 KiB of stack used out of 8 KiB.
-    let ping = unsafe {
-        runtime::builder(STACK_BYTES).spawn(move || {
-            let mut counter = 0;
-            for _ in 0..rounds {
-                if to_pong.send(counter).is_err() {
-                    break;
-                }
-                match ping_inbox.recv() {
-                    Ok(next) => counter = next,
-                    Err(_) => break,
-                }
-            }
-            counter
-        })
-    }
-    .map_err(|e| ModelError::failed(format!("could not spawn ping: {e}")))?;
-    let count = runtime::join(ping)?;
-    runtime::join(pong)?;
-    Ok(Counted { count })
+    let ping =
+        unsafe { runtime::builder(STACK_BYTES).spawn(move || ping(rounds, &to_pong, &ping_inbox)) };
+    // Both joined whatever happened to the other: nothing outlives the run. A
+    // failed spawn drops the closure, and `to_pong` in it, which closes pong's inbox.
+    let ping = ping.map_err(|e| ModelError::failed(format!("could not spawn ping: {e}")));
+    let count = ping.and_then(runtime::join);
+    let pong = runtime::join(pong);
+    spec.probe.end();
+    pong?;
+    count?
+        .map(|count| Counted { count })
+        .ok_or_else(|| ModelError::failed("pong ended before ping's rounds were done"))
 }

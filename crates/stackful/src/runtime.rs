@@ -1,5 +1,6 @@
-//! may's runtime as every workload here uses it: configured once, stacks sized in
-//! bytes, stack budgets checked before spawning, joins that turn panics into errors.
+//! may's runtime as every workload here uses it: configured once, its coroutine pool
+//! sized to the work, stacks sized in bytes, stack budgets checked before spawning,
+//! joins that turn panics into errors.
 //!
 //! may keeps one scheduler per process. It starts on the first spawn, reads its
 //! configuration (`may::config()`) then, and its worker threads, timer thread and
@@ -7,7 +8,24 @@
 //! restart it with other settings. [`start`] therefore configures it exactly once,
 //! from the first run's `spec.threads`; later runs in the same process (a test
 //! binary, a bench) run on the workers the first one asked for. The CLI measures
-//! every cell in a fresh process, where the cell's `--threads` is always the first.
+//! every cell in a fresh process, where the cell's `--threads` is always the first,
+//! so there `--threads` is may's worker count in every workload.
+//!
+//! The pool: when the scheduler starts, may builds `pool_capacity` coroutines of the
+//! default stack size, stacks mapped and all, and a spawn of that size takes one
+//! from the pool instead of mapping a fresh stack; a coroutine that ends goes back
+//! into the pool if it has room. may's author describes the pool as just that, an
+//! optimisation for creating and destroying coroutines: with a pool of N, the first
+//! N spawns reuse its stacks (Xudong-Huang/may#62). may's default N is 1,000: about
+//! 2,000 `mmap` and `mprotect` calls and 2,000 page faults, 10 to 19 ms on the
+//! reference VM, in every process whatever the run needs. [`start`] sizes the pool
+//! to the work instead: the coroutines of the pooled size the run keeps alive at
+//! once (pingpong 2, a ring its `tasks`, fanout its workers and producer). Those
+//! stacks are then mapped while the runtime is built, before the probe's `begin`,
+//! which the start-up column shows. The spawn workload is the exception: its
+//! question is what each coroutine costs, stack included, so it asks for no pooled
+//! stacks and maps every one inside the measured phase. (The crawl's stacks are
+//! bigger than the pooled size, so the pool cannot serve them at all.)
 //!
 //! Stack sizes: may's `Builder::stack_size` and `config().set_stack_size` count
 //! machine *words* (`usize`), not bytes, and an *odd* word count switches on a
@@ -38,25 +56,33 @@ pub(crate) const MAPS_PER_STACK: u64 = 2;
 /// (allocator arenas, the delay server in tests, sockets' buffers do not count).
 const MAP_MARGIN: u64 = 1024;
 
-/// may's default stack size in this process. may keeps a pool of 1000 stacks of
-/// the default size, mapped when the scheduler starts and reused by every spawn of
-/// that size, so it is the size of the workload that spawns the most: spawn's.
+/// may's default stack size in this process, and so the size of the stacks its
+/// pool holds: pingpong's, ring's, fanout's and spawn's (the crawl's are bigger).
 pub(crate) const POOLED_STACK_BYTES: usize = 8 * 1024;
 
 /// The worker-thread count may was configured with, once per process.
 static WORKERS: OnceLock<usize> = OnceLock::new();
 
-/// Configures and starts may's scheduler on the first call in this process;
-/// later calls change nothing (the scheduler cannot be reconfigured once it
-/// runs). Every run calls this before anything else, so the stack checks below
-/// see the scheduler's own mappings (its threads, its stack pool) already there.
-pub(crate) fn start(threads: usize) {
+/// Configures and starts may's scheduler on the first call in this process, with
+/// `threads` workers and a pool of `pooled` coroutines of [`POOLED_STACK_BYTES`]
+/// (at least one: may reads 0 as "its default of 1,000"). Later calls cannot
+/// change the workers (see the module docs).
+///
+/// A later call with a larger `pooled` raises the pool's capacity, which may
+/// checks whenever a coroutine ends: the stacks this run has to map are then kept
+/// for the next run as they end, instead of being unmapped.
+pub(crate) fn start(threads: usize, pooled: usize) {
+    let pooled = pooled.max(1);
+    let mut first = false;
     WORKERS.get_or_init(|| {
+        first = true;
         let workers = threads.max(1);
         may::config()
             .set_workers(workers)
-            .set_stack_size(POOLED_STACK_BYTES / WORD_BYTES);
-        // The scheduler starts on the first spawn: spawn nothing, now.
+            .set_stack_size(POOLED_STACK_BYTES / WORD_BYTES)
+            .set_pool_capacity(pooled);
+        // The scheduler (threads, pool) starts on the first spawn: spawn nothing,
+        // now, so that it is up before the run's measured phase begins.
         // SAFETY: an empty closure touches no thread-local storage and no stack.
         let started = unsafe { builder(POOLED_STACK_BYTES).spawn(|| ()) };
         // A failure here resurfaces, as an error, at the run's own first spawn.
@@ -65,6 +91,9 @@ pub(crate) fn start(threads: usize) {
         }
         workers
     });
+    if !first && pooled > may::config().get_pool_capacity() {
+        may::config().set_pool_capacity(pooled);
+    }
 }
 
 /// A coroutine builder with a stack of `stack_bytes` (a whole number of pages).
@@ -78,6 +107,8 @@ pub(crate) fn builder(stack_bytes: usize) -> Builder {
 
 /// Declines up front when `n` more coroutine stacks would not fit under
 /// `vm.max_map_count`: past it `mmap` fails inside may's spawn, which panics.
+/// Called before [`start`], so that the pool [`start`] maps is counted among the
+/// `n` (the scheduler's own threads fit in the margin).
 pub(crate) fn check_stacks(n: usize, what: &str) -> Result<(), ModelError> {
     // Without /proc there is nothing to check against; the spawn itself reports.
     let (Some(max), Some(used)) = (limits::max_map_count(), limits::current_map_count()) else {

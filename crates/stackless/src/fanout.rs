@@ -1,80 +1,84 @@
-//! fanout with tokio: worker tasks fed by the producer over bounded `mpsc` channels.
+//! fanout with tokio: worker tasks fed by the producer over `tokio::sync::mpsc`
+//! unbounded channels, one result message each to the collector.
 //!
-//! The measured task is the producer: it deals items round-robin into one bounded
-//! channel per worker (tokio's `mpsc` has a single consumer, and the jobs all cost
-//! the same, so dealing evenly balances as well as a shared queue would). Each
-//! worker task runs [`fanout_job`] on what it receives and keeps a private running
-//! sum; the collector is the producer again, adding up what the `JoinSet` hands back.
+//! The measured task is the producer: it deals the spec's job ranges (`batch` items
+//! each) round-robin into one unbounded channel per worker (tokio's `mpsc` has a
+//! single consumer, and the jobs all cost the same, so dealing evenly balances as
+//! well as a shared queue would). Unbounded, the producer never waits for room: it
+//! sends every job and drops the senders, which closes the inboxes. Each worker
+//! task runs [`run_job`] on every job it receives and keeps a private count and
+//! sum; when its inbox is closed and empty it sends them, as one message, on a
+//! shared unbounded results channel. The collector is the measured task again,
+//! adding up the result messages until every worker's sender is gone, then joining
+//! the workers so that a panic is reported as one.
 //!
-//! The CPU work runs on the worker tasks themselves. A job takes a few microseconds,
-//! well under the 10 to 100 us tokio asks a task to run between awaits, so it is not
-//! "blocking" in tokio's sense; moving it to `spawn_blocking` or a pool of plain
-//! threads would add a cross-thread hand-over per item (or per batch) and threads the
-//! runtime does not schedule. The multi-thread runtime's workers are the CPU pool, so
-//! `--threads` sets the parallelism; on the current-thread runtime the workers take
-//! turns on one thread, which is that runtime's promise and its limit.
+//! The CPU work runs on the worker tasks themselves. A job of 32 items takes some
+//! tens of microseconds, within the 10 to 100 µs tokio asks a task to run between
+//! awaits, so it is not "blocking" in tokio's sense; moving it to `spawn_blocking`
+//! or a pool of plain threads would add a cross-thread hand-over per job and threads
+//! the runtime does not schedule. The multi-thread runtime's workers are the CPU
+//! pool, so `--threads` sets the parallelism; on the current-thread runtime the
+//! workers take turns on one thread, which is that runtime's promise and its limit.
 //!
 //! Each `recv` spends from the task's coop budget, so a worker whose inbox never runs
-//! dry still yields every 128 items and cannot starve the producer on its thread.
+//! dry still yields every 128 jobs and cannot starve the others on its thread.
+
+use std::ops::Range;
 
 use harness::ModelError;
-use harness::spec::{FanoutOutcome, FanoutSpec, fanout_job};
+use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::runtime::{self, Flavor};
 
-/// Items each worker's inbox holds: two batches, so a worker has a batch to chew
-/// on while the producer fills the other half, and the producer can never run
-/// more than that far ahead of it.
-const INBOX: usize = 2 * BATCH;
-/// Items the producer hands a worker at a time: tens of microseconds of work, so
-/// the hand-over costs (a wake-up of the producer, one of the worker) are spread
-/// over many jobs.
-const BATCH: usize = 32;
+/// One worker: runs every job it is dealt, then reports its count and sum once.
+async fn worker(
+    mut jobs: mpsc::UnboundedReceiver<Range<u64>>,
+    results: mpsc::UnboundedSender<(u64, u64)>,
+) {
+    let (mut count, mut sum) = (0u64, 0u64);
+    while let Some(job) = jobs.recv().await {
+        let (c, s) = run_job(job);
+        count += c;
+        sum = sum.wrapping_add(s);
+    }
+    // Fails only if the collector is gone, and it waits for every worker's message.
+    let _ = results.send((count, sum));
+}
 
 pub(crate) fn run(spec: &FanoutSpec, flavor: Flavor) -> Result<FanoutOutcome, ModelError> {
-    let (items, workers) = (spec.items, spec.workers.max(1));
-    runtime::run(flavor, async move {
+    if spec.workers == 0 {
+        return Err(ModelError::failed("fanout needs at least one worker"));
+    }
+    let (workers, jobs) = (spec.workers, spec.job_ranges());
+    runtime::run(flavor, &spec.probe, async move {
+        let (to_collector, mut results) = mpsc::unbounded_channel();
         let mut pool = JoinSet::new();
         let mut inboxes = Vec::with_capacity(workers);
         for _ in 0..workers {
-            let (tx, mut inbox) = mpsc::channel::<u64>(INBOX);
+            let (tx, inbox) = mpsc::unbounded_channel();
             inboxes.push(tx);
-            pool.spawn(async move {
-                let (mut count, mut sum) = (0u64, 0u64);
-                while let Some(item) = inbox.recv().await {
-                    count += 1;
-                    sum = sum.wrapping_add(fanout_job(item));
-                }
-                (count, sum)
-            });
+            pool.spawn(worker(inbox, to_collector.clone()));
         }
-        // Producer: deal the items round-robin, a batch at a time. `reserve_many`
-        // waits until the inbox has room for the whole batch, so a producer that
-        // is ahead of its workers is woken once per batch, not once per item that
-        // a worker takes out. It fails only if that worker ended early (panicked);
-        // the join below reports it.
-        let mut next = 0u64;
-        for inbox in inboxes.iter().cycle() {
-            let batch = usize::try_from(items - next).map_or(BATCH, |left| left.min(BATCH));
-            if batch == 0 {
-                break;
-            }
-            let Ok(permits) = inbox.reserve_many(batch).await else {
-                break;
-            };
-            for permit in permits {
-                permit.send(next);
-                next += 1;
+        // The collector's loop below ends when the last sender is gone: only the
+        // workers may hold one.
+        drop(to_collector);
+        // Producer: deal the jobs round-robin. A send fails only if that worker
+        // ended early (panicked); its job is not counted, and the join reports it.
+        let mut out = FanoutOutcome::default();
+        for (job, inbox) in jobs.zip(inboxes.iter().cycle()) {
+            if inbox.send(job).is_ok() {
+                out.job_messages += 1;
             }
         }
-        drop(inboxes); // closes every inbox: the workers finish and return
-        let mut out = FanoutOutcome { items: 0, sum: 0 };
+        drop(inboxes); // closes every inbox: the workers finish and report
+        // Collector: one result message per worker.
+        while let Some((count, sum)) = results.recv().await {
+            out.add_result(count, sum);
+        }
         while let Some(joined) = pool.join_next().await {
-            let (count, sum) = joined.map_err(runtime::joined)?;
-            out.items += count;
-            out.sum = out.sum.wrapping_add(sum);
+            joined.map_err(runtime::joined)?;
         }
         Ok(out)
     })

@@ -1,14 +1,20 @@
 //! Stackless futures: `async`/`await` on tokio. tokio's own pieces (`JoinSet`,
-//! `Semaphore`, `mpsc`, `timeout`) cover every workload; the one `futures`
+//! `mpsc`, `timeout`, `sleep`) cover every workload; the one `futures`
 //! combinator that fit, `buffer_unordered` for the crawl, measured slower than a
 //! task per request (see `crawl.rs`), so the crate does without the `futures`
 //! crate. Two models share every workload file and
 //! differ only in the runtime that drives it (`runtime.rs`):
 //!
 //! 1. [`Tokio`] (`tokio`): the multi-thread, work-stealing runtime, one worker per
-//!    `--threads`.
+//!    `--threads`, in every workload.
 //! 2. [`TokioCurrent`] (`tokio-current`): the current-thread runtime, every task on
-//!    the calling thread.
+//!    the calling thread, so it takes no `--threads` in any workload.
+//!
+//! Both use the same primitives ([`Model::primitive`]): `tokio::sync::mpsc`
+//! unbounded channels for every hand-over, `tokio::net::TcpStream` with a
+//! `JoinSet` that holds at most `concurrency` requests for the crawl, and
+//! `tokio::time::sleep` for spawn. Each workload marks the probe in one place,
+//! `runtime::run`: the runtime is built before `begin` and dropped after `end`.
 //!
 //! This is where the seeds' hand-built coroutines end up. The seeds turn a generator
 //! into a coroutine that `yield`s a `Future` when it must wait, a `Task` that drives
@@ -40,11 +46,21 @@ mod spawn;
 
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
 use runtime::Flavor;
+
+/// The primitive each workload's hand-overs use; the same in both models, which
+/// differ only in the runtime.
+fn primitive(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Crawl => "tokio TcpStream + JoinSet of at most concurrency",
+        Workload::PingPong | Workload::Ring | Workload::Fanout => "tokio::sync::mpsc unbounded",
+        Workload::Spawn => "tokio::time::sleep",
+    }
+}
 
 /// The `tokio` model: the multi-thread runtime with `threads` workers.
 #[derive(Debug, Clone, Copy, Default)]
@@ -63,8 +79,13 @@ impl Model for Tokio {
         "async/await on tokio's multi-thread work-stealing runtime"
     }
 
-    fn uses_threads(&self) -> bool {
+    /// Every workload runs on the multi-thread runtime with `spec.threads` workers.
+    fn threads_in(&self, _workload: Workload) -> bool {
         true
+    }
+
+    fn primitive(&self, workload: Workload) -> &'static str {
+        primitive(workload)
     }
 
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
@@ -128,6 +149,13 @@ impl Model for TokioCurrent {
 
     fn summary(&self) -> &'static str {
         "async/await on tokio's current-thread runtime"
+    }
+
+    // `threads_in` stays `false` for every workload: the current-thread runtime runs
+    // on the calling thread, whatever `spec.threads` says.
+
+    fn primitive(&self, workload: Workload) -> &'static str {
+        primitive(workload)
     }
 
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {

@@ -1,16 +1,25 @@
-//! pingpong with tokio: two tasks and two bounded `mpsc` channels of capacity 1.
+//! pingpong with tokio: two tasks and two `tokio::sync::mpsc` unbounded channels.
 //!
 //! The measured task is ping: it sends the counter to pong and awaits the answer;
-//! pong adds one and sends it back. Capacity 1 is all a hand-over needs (there is
-//! never more than one message in a channel) and keeps the exchange strict: each
-//! `send` completes into the empty slot at once, each `recv` parks its task until
-//! the other side's `send` wakes it. On the multi-thread runtime the woken task goes
-//! into the waker's own LIFO slot, so the two tasks take turns on one worker instead
-//! of bouncing between threads; that is why ping is a spawned task (see
-//! [`runtime`]) and not the `block_on` future.
+//! pong adds one and sends it back. The protocol never puts more than one message
+//! in a channel, so the unbounded channel, whose `send` is a plain function that
+//! never waits, is all a hand-over needs; each `recv` parks its task until the other
+//! side's `send` wakes it.
 //!
-//! Shutting down is the channels' job: ping drops its sender, pong's `recv` returns
-//! `None`, and pong ends; ping awaits pong's handle so no task outlives the run.
+//! Where the two tasks run differs by runtime. On `tokio-current`, and on the
+//! multi-thread runtime with `--threads 1`, both take turns on one thread. With two
+//! or more workers they do *not* stay on one worker. A task woken from a worker goes
+//! into that worker's LIFO slot and runs next, but tokio runs the LIFO slot at most
+//! three times in a row (`MAX_LIFO_POLLS_PER_TICK`, there so that exactly this kind
+//! of two-task exchange cannot starve the rest of the queue). Every fourth wake goes
+//! to the back of the run queue instead, and that notifies an idle worker: it wakes
+//! (a futex), looks for work, sometimes steals ping or pong, and parks again. So the
+//! second worker costs CPU on every few round trips whether it steals or not.
+//! `docs/models/stackless.md` has the figures: `--threads 2` spends about 3.7 times
+//! the CPU per round trip of `--threads 1`, and takes 2.6 times as long.
+//!
+//! The run ends with a stop message: ping sends [`ToPong::Stop`], pong returns, and
+//! ping awaits pong's handle so no task outlives the run.
 
 use harness::ModelError;
 use harness::spec::{Counted, PingPongSpec};
@@ -18,23 +27,34 @@ use tokio::sync::mpsc;
 
 use crate::runtime::{self, Flavor};
 
+/// What ping sends pong: the counter, or the order to stop.
+enum ToPong {
+    Count(u64),
+    Stop,
+}
+
+/// Pong: answers every counter with the counter plus one, until told to stop.
+async fn pong(mut inbox: mpsc::UnboundedReceiver<ToPong>, to_ping: mpsc::UnboundedSender<u64>) {
+    // `None` (ping gone without a stop) only happens if ping panicked; its handle
+    // reports that, so pong just ends.
+    while let Some(ToPong::Count(counter)) = inbox.recv().await {
+        if to_ping.send(counter + 1).is_err() {
+            break; // ping is gone: nothing left to answer
+        }
+    }
+}
+
 pub(crate) fn run(spec: &PingPongSpec, flavor: Flavor) -> Result<Counted, ModelError> {
     let rounds = spec.rounds;
-    runtime::run(flavor, async move {
-        let (to_pong, mut pong_inbox) = mpsc::channel::<u64>(1);
-        let (to_ping, mut ping_inbox) = mpsc::channel::<u64>(1);
-        let pong = tokio::spawn(async move {
-            while let Some(counter) = pong_inbox.recv().await {
-                if to_ping.send(counter + 1).await.is_err() {
-                    break; // ping is gone: nothing left to answer
-                }
-            }
-        });
+    runtime::run(flavor, &spec.probe, async move {
+        let (to_pong, pong_inbox) = mpsc::unbounded_channel();
+        let (to_ping, mut ping_inbox) = mpsc::unbounded_channel();
+        let pong = tokio::spawn(pong(pong_inbox, to_ping));
         let mut counter = 0;
         let mut complete = true;
         for _ in 0..rounds {
             // Either fails only if pong has ended, i.e. panicked: its handle says how.
-            if to_pong.send(counter).await.is_err() {
+            if to_pong.send(ToPong::Count(counter)).is_err() {
                 complete = false;
                 break;
             }
@@ -44,7 +64,8 @@ pub(crate) fn run(spec: &PingPongSpec, flavor: Flavor) -> Result<Counted, ModelE
             };
             counter = back;
         }
-        drop(to_pong);
+        // Fails only if pong has already ended, which the join below reports.
+        let _ = to_pong.send(ToPong::Stop);
         pong.await.map_err(runtime::joined)?;
         if !complete {
             return Err(ModelError::failed("pong stopped answering"));

@@ -1,19 +1,21 @@
-//! ring with tokio: one task per ring member, linked by bounded `mpsc` channels of
-//! capacity 1 (one token travels the ring, so no channel ever holds more than one
-//! message, and a larger buffer would only cost memory).
+//! ring with tokio: one task per ring member, linked by `tokio::sync::mpsc`
+//! unbounded channels (one token travels the ring, so no channel ever holds more
+//! than one message, and a send never has to wait for room).
 //!
 //! Member `i` owns the receiving end of its own channel and the sending end of
 //! member `i + 1`'s. The token starts in member 1's channel; a member that receives
-//! 0 is the holder and returns its id, the others pass `token - 1` on. No stop
-//! message is needed: the holder returning drops its sender, so the next member's
-//! `recv` yields `None` and it returns too, dropping *its* sender, and the closing
-//! runs round the ring until every member has ended. The measured task joins them
-//! all through a `JoinSet`.
+//! 0 is the holder, the others pass `token - 1` on. The holder then sends
+//! [`Token::Stop`] round the ring: every other member passes it on and ends, and
+//! when it comes back to the holder the holder ends too, returning its id. The
+//! measured task joins them all through a `JoinSet`.
 //!
-//! Every hop wakes the next member; on the multi-thread runtime it lands in the
-//! waking worker's LIFO slot and runs next on the same thread, so a hop is a
-//! channel operation and a task switch, with no thread crossing unless another
-//! worker steals.
+//! Every hop wakes the next member from the worker that ran the sender, so it lands
+//! in that worker's LIFO slot. On `tokio-current`, and with `--threads 1`, a hop is
+//! a channel operation and a task switch on one thread. With more workers the token
+//! does not stay on one: tokio runs a worker's LIFO slot at most three times in a
+//! row, then queues the next member at the back and notifies an idle worker, which
+//! wakes, may steal it, and parks again (see `pingpong.rs` and the figures in
+//! `docs/models/stackless.md`).
 
 use harness::ModelError;
 use harness::spec::{RingOutcome, RingSpec};
@@ -22,21 +24,40 @@ use tokio::task::JoinSet;
 
 use crate::runtime::{self, Flavor};
 
-/// One member of the ring: passes the token on until it arrives at 0 here.
+/// What travels the ring: the token with the hops still to go, or the stop.
+#[derive(Debug)]
+enum Token {
+    Hops(u64),
+    Stop,
+}
+
+/// One member of the ring: passes the token on until it arrives at 0 here, then
+/// starts the stop; returns its id if it was the holder.
 async fn member(
     id: usize,
-    mut inbox: mpsc::Receiver<u64>,
-    next: mpsc::Sender<u64>,
+    mut inbox: mpsc::UnboundedReceiver<Token>,
+    next: mpsc::UnboundedSender<Token>,
 ) -> Option<usize> {
+    let mut holder = false;
+    // `None` (a sender gone without a stop) only happens if a member panicked; the
+    // join reports that.
     while let Some(token) = inbox.recv().await {
-        if token == 0 {
-            return Some(id);
-        }
-        if next.send(token - 1).await.is_err() {
-            break; // the ring is closing; only a panicked member closes it early
+        let (pass, then_end) = match token {
+            Token::Hops(0) => {
+                holder = true;
+                (Token::Stop, false)
+            }
+            Token::Hops(hops) => (Token::Hops(hops - 1), false),
+            // The stop came back round to the one who sent it: everyone else ended.
+            Token::Stop if holder => break,
+            Token::Stop => (Token::Stop, true),
+        };
+        // A send fails only if the next member is gone, which only a panic does.
+        if next.send(pass).is_err() || then_end {
+            break;
         }
     }
-    None
+    holder.then_some(id)
 }
 
 pub(crate) fn run(spec: &RingSpec, flavor: Flavor) -> Result<RingOutcome, ModelError> {
@@ -44,15 +65,14 @@ pub(crate) fn run(spec: &RingSpec, flavor: Flavor) -> Result<RingOutcome, ModelE
         return Err(ModelError::failed("a ring needs at least one task"));
     }
     let (tasks, hops) = (spec.tasks, spec.hops);
-    runtime::run(flavor, async move {
-        let (first, mut inbox) = mpsc::channel::<u64>(1);
-        // The channel was just made with room for one: this cannot fail.
+    runtime::run(flavor, &spec.probe, async move {
+        let (first, mut inbox) = mpsc::unbounded_channel();
         first
-            .try_send(hops)
-            .expect("a new channel has room for the token");
+            .send(Token::Hops(hops))
+            .expect("the receiver is right here, so the channel is open");
         let mut ring = JoinSet::new();
         for id in 1..tasks {
-            let (next, next_inbox) = mpsc::channel(1);
+            let (next, next_inbox) = mpsc::unbounded_channel();
             ring.spawn(member(id, inbox, next));
             inbox = next_inbox;
         }

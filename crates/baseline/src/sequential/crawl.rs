@@ -24,10 +24,12 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         .sum();
     within_wait_budget(waiting, "fetching these pages")?;
     spec.reserve_sockets()?;
-    let results = spec
-        .paths
-        .iter()
-        .map(|path| fetch_blocking(spec.addr, path, spec.timeout))
-        .collect();
+    // No runtime to build: the first fetch is the start of the work.
+    let results = spec.probe.measure(|| {
+        spec.paths
+            .iter()
+            .map(|path| fetch_blocking(spec.addr, path, spec.timeout))
+            .collect()
+    });
     Ok(CrawlOutcome { results })
 }

@@ -1,13 +1,54 @@
-//! fanout, sequentially: producer, worker and collector are one loop. This is the
-//! reference every parallel model's speedup is quoted against; `workers` has no
-//! meaning with one thread and is ignored.
+//! fanout, sequentially: the protocol's shape, with calls where the other models
+//! send messages.
+//!
+//! A worker is a plain value (its item count and partial sum), and "sending it a
+//! job" is calling [`Worker::take`] with the job's range. The producer walks the
+//! spec's job ranges and deals them round-robin to `workers` such values; once the
+//! jobs are dealt, each worker's partial sum goes to the collector, again by a
+//! call. So the counts the harness checks (job messages == jobs, result messages ==
+//! workers) are counts of those calls: nothing crosses a thread, a queue or a lock,
+//! and `workers` buys no parallelism. What remains is every job run once, in item
+//! order, on one core, plus one call per job and per worker: the reference every
+//! parallel model's speedup is quoted against.
 
-use harness::spec::{FanoutOutcome, FanoutSpec, fanout_job};
+use std::ops::Range;
 
-pub(crate) fn run(spec: &FanoutSpec) -> FanoutOutcome {
-    let sum = (0..spec.items).fold(0u64, |sum, item| sum.wrapping_add(fanout_job(item)));
-    FanoutOutcome {
-        items: spec.items,
-        sum,
+use harness::ModelError;
+use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
+
+/// One worker's state: what it has summed so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Worker {
+    count: u64,
+    sum: u64,
+}
+
+impl Worker {
+    /// A job "arrives": run the fixed job on each of its items.
+    fn take(&mut self, job: Range<u64>) {
+        let (count, sum) = run_job(job);
+        self.count += count;
+        self.sum = self.sum.wrapping_add(sum);
     }
+}
+
+pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+    if spec.workers == 0 {
+        return Err(ModelError::unsupported(
+            "a fanout with 0 workers has no one to run its jobs",
+        ));
+    }
+    Ok(spec.probe.measure(|| {
+        let mut workers = vec![Worker::default(); spec.workers];
+        let mut out = FanoutOutcome::default();
+        for (j, job) in spec.job_ranges().enumerate() {
+            workers[j % spec.workers].take(job);
+            out.job_messages += 1;
+        }
+        // The collector: one result per worker, as the protocol has it.
+        for w in workers {
+            out.add_result(w.count, w.sum);
+        }
+        out
+    }))
 }

@@ -1,13 +1,19 @@
 //! `sequential`: no concurrency at all.
 //!
 //! Everything runs on the calling thread, one step after another. A "task" is a
-//! plain value and "sending a message" is a function call, so pingpong and ring show
-//! the floor (what the work costs with no coordination), while crawl and spawn show
-//! what blocking costs: each wait is paid in full, one after the other.
+//! plain value and "sending a message" is a function call, so pingpong, ring and
+//! fanout show the floor (what the work costs with no coordination), while crawl
+//! and spawn show what blocking costs: each wait is paid in full, one after the
+//! other.
 //!
-//! Waiting one after another can take hours at the sizes the other models shrug
-//! off, so crawl and spawn answer `unsupported` when the waiting alone would exceed
-//! [`MAX_WAIT`]; nothing is faked.
+//! Where a workload's protocol counts messages (fanout's job and result messages),
+//! this model keeps the protocol's shape with calls instead of messages and counts
+//! the calls, and says so in its file; it never invents a channel it does not have.
+//! A workload whose rule it cannot keep (spawn: all `n` tasks alive at once, which
+//! one thread running one task at a time never has) is answered `unsupported`, and
+//! so are crawls whose waiting alone would exceed [`MAX_WAIT`]; nothing is faked.
+//!
+//! There is no runtime: the measured phase starts with the work itself.
 
 mod crawl;
 mod fanout;
@@ -19,7 +25,7 @@ use std::time::Duration;
 
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -43,6 +49,16 @@ impl Model for Sequential {
         "one thread, one thing at a time: the seeds' blocking starting point"
     }
 
+    fn primitive(&self, workload: Workload) -> &'static str {
+        match workload {
+            Workload::Crawl => "blocking std TcpStream, one at a time",
+            Workload::PingPong | Workload::Ring | Workload::Fanout => {
+                "plain function call (no hand-over)"
+            }
+            Workload::Spawn => "std::thread::sleep, one task at a time",
+        }
+    }
+
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         crawl::run(spec)
     }
@@ -52,7 +68,7 @@ impl Model for Sequential {
     }
 
     fn ring(&self, spec: &RingSpec) -> Result<RingOutcome, ModelError> {
-        Ok(ring::run(spec))
+        ring::run(spec)
     }
 
     fn spawn(&self, spec: &SpawnSpec) -> Result<Counted, ModelError> {
@@ -60,7 +76,7 @@ impl Model for Sequential {
     }
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
-        Ok(fanout::run(spec))
+        fanout::run(spec)
     }
 }
 

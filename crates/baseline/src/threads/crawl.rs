@@ -19,6 +19,8 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
     let workers = spec.in_flight();
     check_thread_budget(workers)?;
     spec.reserve_sockets()?;
+    // No runtime to build: the work starts with the first thread.
+    spec.probe.begin();
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<FetchResult>> = vec![None; spec.paths.len()];
     thread::scope(|s| {
@@ -53,5 +55,6 @@ pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
         }
         Ok(())
     })?;
+    spec.probe.end();
     CrawlOutcome::from_slots(results)
 }

@@ -1,10 +1,11 @@
 //! `threads`: one OS thread per task, coordinated the classic way.
 //!
 //! Tasks are `std::thread`s in a `thread::scope`; they share state behind a
-//! `Mutex` and wake each other with a `Condvar` ([`Slot`]), or share an atomic
-//! counter, and hand results back through their join handles. This is the model the
-//! seeds start from when one thread is not enough, and the one CSP and actors react
-//! against: the tasks share memory and synchronise on it, instead of communicating.
+//! `Mutex` and wake each other with a `Condvar` (the one-value [`Slot`], fanout's
+//! work queue), or share an atomic counter, and hand results back through their
+//! join handles. This is the model the seeds start from when one thread is not
+//! enough, and the one CSP and actors react against: the tasks share memory and
+//! synchronise on it, instead of communicating.
 //!
 //! Every wait is a real blocking call, so the kernel does the scheduling: a hand-over
 //! between two threads is a futex wake and a context switch (microseconds), and each
@@ -13,6 +14,10 @@
 //! thousand of them start at all. Where a run needs more threads than this machine
 //! can start ([`harness::limits::os_threads`]), it answers `unsupported` and names
 //! the limit.
+//!
+//! There is no runtime and no pool: the threads *are* the tasks, so the measured
+//! phase runs from the first thread's start to the last one's join, and `--threads`
+//! means nothing here (the task count sets the thread count).
 
 mod crawl;
 mod fanout;
@@ -26,7 +31,7 @@ use std::thread;
 use harness::limits;
 use harness::spec::{
     Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    RingSpec, SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -49,6 +54,15 @@ impl Model for Threads {
 
     fn summary(&self) -> &'static str {
         "one OS thread per task; Mutex, Condvar, atomics and join handles from std"
+    }
+
+    fn primitive(&self, workload: Workload) -> &'static str {
+        match workload {
+            Workload::Crawl => "blocking std TcpStream, one thread per request in flight",
+            Workload::PingPong | Workload::Ring => "std Mutex+Condvar slot",
+            Workload::Spawn => "std::thread::sleep, one thread per task",
+            Workload::Fanout => "std Mutex<VecDeque>+Condvar queue, join handles",
+        }
     }
 
     fn crawl(&self, spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {

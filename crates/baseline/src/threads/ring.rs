@@ -18,10 +18,15 @@ enum Msg {
 }
 
 pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
+    if spec.tasks == 0 {
+        return Err(ModelError::failed("a ring needs at least one task"));
+    }
     check_thread_budget(spec.tasks)?;
+    // Building the ring (starting its threads) is part of the work.
+    spec.probe.begin();
     let slots: Vec<Slot<Msg>> = (0..spec.tasks).map(|_| Slot::new()).collect();
     let slots = &slots;
-    thread::scope(|s| {
+    let holder = thread::scope(|s| {
         let mut handles = Vec::with_capacity(spec.tasks);
         for i in 0..spec.tasks {
             let next = &slots[(i + 1) % spec.tasks];
@@ -63,8 +68,10 @@ pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
         for h in handles {
             holder = holder.or(join(h)?);
         }
-        holder
-            .map(|holder| RingOutcome { holder })
-            .ok_or_else(|| ModelError::failed("no task received the token at 0"))
-    })
+        Ok(holder)
+    })?;
+    spec.probe.end();
+    holder
+        .map(|holder| RingOutcome { holder })
+        .ok_or_else(|| ModelError::failed("no task received the token at 0"))
 }

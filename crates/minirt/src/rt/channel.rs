@@ -1,6 +1,7 @@
-//! A bounded channel between two tasks on the same runtime: one sender, one
-//! receiver, at most `capacity` values in between. A full channel makes the sender
-//! wait, an empty one the receiver: each side leaves its waker for the other.
+//! A channel between two tasks on the same runtime: one sender, one receiver, at
+//! most `capacity` values in between ([`unbounded`]: no limit). A full channel
+//! makes the sender wait, an empty one the receiver: each side leaves its waker
+//! for the other.
 //!
 //! The seeds' tasks hand values over by `send`ing them into a coroutine; a channel
 //! decouples the two ends so neither needs to know the other (the CSP idea the
@@ -37,13 +38,20 @@ pub struct Receiver<T>(Rc<RefCell<Chan<T>>>);
 /// A channel holding at most `capacity` values (at least one).
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Rc::new(RefCell::new(Chan {
-        queue: VecDeque::with_capacity(capacity.max(1)),
+        // Grown as values come, so an unbounded channel costs no more up front.
+        queue: VecDeque::new(),
         capacity: capacity.max(1),
         receiver: None,
         sender: None,
         closed: false,
     }));
     (Sender(Rc::clone(&chan)), Receiver(chan))
+}
+
+/// A channel whose sender never waits (tokio's `unbounded_channel`): for a
+/// protocol that bounds what is in flight itself, as pingpong and ring do.
+pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+    channel(usize::MAX)
 }
 
 impl<T> Sender<T> {

@@ -188,11 +188,21 @@ impl Core {
         } else {
             Some(Duration::ZERO)
         };
-        self.reactor.borrow_mut().poll(timeout);
+        // Woken once the reactor is no longer borrowed: a waker may drop a socket,
+        // which deregisters it.
+        let mut woken = Vec::new();
+        self.reactor.borrow_mut().poll(timeout, &mut woken);
+        woken.into_iter().for_each(Waker::wake);
         self.shared.inbox.drain(&mut *self.ready.borrow_mut());
         let now = Instant::now();
-        // One at a time, so no borrow of the timers is held while a waker runs.
-        while let Some(waker) = self.timers.borrow_mut().pop_due(now) {
+        // One at a time, each taken out in a statement of its own, so no borrow of
+        // the timers is held while a waker runs (a waker may file or cancel a timer).
+        // Not `while let Some(w) = self.timers.borrow_mut().pop_due(now)`: the
+        // temporaries of a `while let` scrutinee, that `RefMut` among them, live to
+        // the end of the loop body.
+        loop {
+            let due = self.timers.borrow_mut().pop_due(now);
+            let Some(waker) = due else { break };
             waker.wake();
         }
     }

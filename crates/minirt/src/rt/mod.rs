@@ -13,7 +13,7 @@
 //! | `EventLoop.call_later`, the `heapq` of deadlines | `timer.rs`: [`sleep`], [`timeout`], deadlines in order |
 //! | `selector.register` / `selector.select()` | `reactor.rs`: mio, one token per socket |
 //! | the crawler's non-blocking socket | `net.rs`: [`TcpStream`] |
-//! | a queue between coroutines | [`channel`]: a bounded channel between tasks |
+//! | a queue between coroutines | [`channel`]: a channel between tasks, bounded or not |
 //! | `fake_io_read`'s thread calling `set_result` | `remote.rs`, [`thread_channel`] |
 //!
 //! Everything runs on the thread that called [`Runtime::block_on`]; a task is

@@ -1,8 +1,10 @@
 //! The reactor: the seeds' `selector`. Each socket is registered once with a token
 //! (its index here); a task that meets `WouldBlock` leaves its waker in the token's
-//! slot; `poll` runs `epoll_wait` (through mio) and wakes the task behind each event.
-//! The seeds register a callback per event (`selector.register(fd, EVENT_READ,
-//! on_readable)`); here the "callback" is always the same: wake the task.
+//! slot; `poll` runs `epoll_wait` (through mio) and hands the loop the waker behind
+//! each event. The seeds register a callback per event (`selector.register(fd,
+//! EVENT_READ, on_readable)`); here the "callback" is always the same: wake the task.
+//! The loop wakes them once the reactor is no longer borrowed, so a waker that
+//! opens or drops a socket does not find it busy.
 //!
 //! mio is edge-triggered: an event means "something changed", not "ready now". That
 //! is safe here because a task only waits after the socket said `WouldBlock`, and
@@ -80,8 +82,10 @@ impl Reactor {
     }
 
     /// `selector.select(timeout)`: waits for events (not at all with a zero
-    /// timeout, forever with `None`) and wakes the task behind each.
-    pub(crate) fn poll(&mut self, timeout: Option<Duration>) {
+    /// timeout, forever with `None`) and hands over the waker of the task behind
+    /// each, for the loop to wake once the reactor is no longer borrowed: a wake
+    /// may run code that registers or drops a socket.
+    pub(crate) fn poll(&mut self, timeout: Option<Duration>, woken: &mut Vec<Waker>) {
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
             // A signal: the loop simply comes round again.
@@ -93,7 +97,7 @@ impl Reactor {
             // loop drains the inbox next. Errors and hang-ups wake the task too: its
             // next read or write reports them.
             if let Some(waker) = self.waiting.get_mut(event.token().0).and_then(Option::take) {
-                waker.wake();
+                woken.push(waker);
             }
         }
     }

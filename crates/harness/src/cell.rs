@@ -1,0 +1,181 @@
+//! One cell, run in this process: build the spec, call the model, read its probe,
+//! verify, and report. `run --json` prints the [`CellReport`]; `compare` runs every
+//! cell that way, as a child process, and reads it back.
+//!
+//! The order matters for honest figures: the probe's marks bracket the model's
+//! measured phase, and verification (which for a crawl regenerates every page body
+//! to check its digest) runs only after the model has returned, outside it.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use crate::limits;
+use crate::model::{Model, ModelError};
+use crate::params::{Param, Params};
+use crate::probe::{Phases, Probe};
+use crate::spec::{VerifyError, Workload};
+
+/// What one cell run reports; `compare` parses it from the child's last line.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CellReport {
+    pub model: String,
+    pub workload: Workload,
+    pub params: BTreeMap<String, u64>,
+    /// The primitive the model names for this workload.
+    #[serde(default)]
+    pub primitive: String,
+    pub verified: bool,
+    /// Why it is not verified: `unsupported: ...`, `failed: ...` or
+    /// `verification failed: ...`.
+    pub error: Option<String>,
+    /// Time around the whole model call (runtime build and teardown included).
+    pub call_ns: u64,
+    /// The measured phase, as the model's probe saw it.
+    pub phases: Option<Phases>,
+    /// What was computed, in words.
+    pub summary: String,
+    /// This process's `VmHWM` at the end, to cross-check the parent's `wait4`.
+    pub vm_hwm_bytes: Option<u64>,
+}
+
+impl CellReport {
+    /// The measured phase's wall time, or the whole call's where there is none.
+    pub fn work_ns(&self) -> u64 {
+        self.phases.map_or(self.call_ns, |p| p.work_ns)
+    }
+}
+
+/// The parameters a report shows for `model`: `threads` only where it means something.
+pub fn shown_params(
+    model: &dyn Model,
+    workload: Workload,
+    params: &Params,
+) -> BTreeMap<String, u64> {
+    let mut shown = params.resolved(workload);
+    if !model.threads_in(workload) {
+        shown.remove(Param::Threads.name());
+    }
+    shown
+}
+
+/// Calls the model once on `workload` with `params` (a crawl fetches from `addr`)
+/// and verifies what it returned.
+pub fn execute(
+    model: &dyn Model,
+    workload: Workload,
+    params: &Params,
+    addr: SocketAddr,
+) -> CellReport {
+    /// The verdict and a summary of what was computed.
+    fn finish<T>(
+        outcome: Result<T, ModelError>,
+        probe: &Probe,
+        verify: impl FnOnce(&T) -> Result<(), VerifyError>,
+        describe: impl FnOnce(&T) -> String,
+    ) -> (Option<String>, String) {
+        match outcome {
+            Err(e) => (Some(e.to_string()), String::new()),
+            Ok(o) if probe.phases().is_none() => (
+                Some(
+                    ModelError::failed(
+                        "the model did not mark its measured phase \
+                         (spec.probe.begin() and spec.probe.end())",
+                    )
+                    .to_string(),
+                ),
+                describe(&o),
+            ),
+            Ok(o) => match verify(&o) {
+                Ok(()) => (None, describe(&o)),
+                Err(e) => (Some(e.to_string()), describe(&o)),
+            },
+        }
+    }
+    let start = Instant::now();
+    let (call_ns, probe, (error, summary)) = match workload {
+        Workload::Crawl => {
+            let spec = params.crawl(addr);
+            let outcome = model.crawl(&spec);
+            let t = start.elapsed();
+            let verdict = finish(
+                outcome,
+                &spec.probe,
+                |o| spec.verify(o),
+                |o| format!("{} of {} pages", o.ok_count(), o.results.len()),
+            );
+            (t, spec.probe, verdict)
+        }
+        Workload::PingPong => {
+            let spec = params.pingpong();
+            let outcome = model.pingpong(&spec);
+            let t = start.elapsed();
+            let verdict = finish(
+                outcome,
+                &spec.probe,
+                |o| spec.verify(o),
+                |o| format!("counter {}", o.count),
+            );
+            (t, spec.probe, verdict)
+        }
+        Workload::Ring => {
+            let spec = params.ring();
+            let outcome = model.ring(&spec);
+            let t = start.elapsed();
+            let verdict = finish(
+                outcome,
+                &spec.probe,
+                |o| spec.verify(o),
+                |o| format!("task {} holds the token", o.holder),
+            );
+            (t, spec.probe, verdict)
+        }
+        Workload::Spawn => {
+            let spec = params.spawn();
+            let outcome = model.spawn(&spec);
+            let t = start.elapsed();
+            let verdict = finish(
+                outcome,
+                &spec.probe,
+                |o| spec.verify(o),
+                |o| {
+                    format!(
+                        "{} tasks reported, {} alive at once",
+                        o.count,
+                        spec.probe.peak_alive()
+                    )
+                },
+            );
+            (t, spec.probe, verdict)
+        }
+        Workload::Fanout => {
+            let spec = params.fanout();
+            let outcome = model.fanout(&spec);
+            let t = start.elapsed();
+            let verdict = finish(
+                outcome,
+                &spec.probe,
+                |o| spec.verify(o),
+                |o| {
+                    format!(
+                        "{} items summed, {} job and {} result messages",
+                        o.items, o.job_messages, o.result_messages
+                    )
+                },
+            );
+            (t, spec.probe, verdict)
+        }
+    };
+    CellReport {
+        model: model.name().to_owned(),
+        workload,
+        params: shown_params(model, workload, params),
+        primitive: model.primitive(workload).to_owned(),
+        verified: error.is_none(),
+        error,
+        call_ns: u64::try_from(call_ns.as_nanos()).unwrap_or(u64::MAX),
+        phases: probe.phases(),
+        summary,
+        vm_hwm_bytes: limits::peak_rss_bytes(),
+    }
+}

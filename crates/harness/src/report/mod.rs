@@ -1,0 +1,408 @@
+//! Turning measured rows into what people read: a terminal table, `results.json`,
+//! `results.csv`, `report.md`, and one SVG chart per workload (or per sweep).
+//!
+//! Rows are grouped by what was run (a workload at one set of sizes); inside a
+//! group every number is comparable, because it was taken in the same `compare`
+//! run on the same machine. Each row's headline is the workload's *marginal* cost
+//! (the probe's measured phase divided by the operations in it); `× best` divides
+//! each row's median headline cost by the group's best, with a bootstrap interval,
+//! and a row whose interval holds 1 is called a tie. Rows that did not verify keep
+//! their error and are never ranked.
+//!
+//! 1. this file: [`Machine`], [`Row`], [`rank`], [`groups`], units.
+//! 2. [`stats`]: medians, spread, outliers, bootstrap, Kendall's tau.
+//! 3. `text.rs`: the terminal tables, Markdown and CSV.
+//! 4. `charts.rs`: the SVG charts.
+//! 5. `files.rs`: writing a results folder and reading it back.
+//! 6. `units.rs`: nanoseconds, bytes and headlines as people read them.
+
+mod charts;
+mod files;
+pub mod stats;
+mod text;
+mod units;
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::{Sample, median};
+use crate::spec::Workload;
+
+pub use charts::{bar_chart, sweep_chart};
+pub use files::{load, write_all};
+pub use text::{csv, describe, markdown, terminal_tables};
+use units::fmt_headline;
+pub use units::{fmt_bytes, fmt_ns};
+
+/// The machine a run was taken on, and what else the figures depended on: numbers
+/// from different machines, or taken under other kernel settings, do not compare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub kernel: String,
+    pub rustc: String,
+    /// `release` or `debug`: debug-build timings are not worth quoting.
+    pub profile: String,
+    /// Everything else a run depended on, by name: the project's commit and
+    /// whether the tree was dirty, the kernel knobs that shape a crawl, the delay
+    /// server's threads, the load before and after, the cgroup used, the seed.
+    #[serde(default)]
+    pub context: BTreeMap<String, String>,
+}
+
+impl Machine {
+    /// Reads this machine's fingerprint; `rustc` and `profile` come from the build.
+    pub fn detect(rustc: &str, profile: &str) -> Self {
+        let cpu = fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split_once(':'))
+                    .map(|(_, v)| v.trim().to_owned())
+            })
+            .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+        let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|s| format!("Linux {}", s.trim()))
+            .unwrap_or_else(|_| std::env::consts::OS.to_owned());
+        let mut context = BTreeMap::new();
+        for (name, path) in [
+            ("net.core.somaxconn", "/proc/sys/net/core/somaxconn"),
+            ("net.ipv4.tcp_tw_reuse", "/proc/sys/net/ipv4/tcp_tw_reuse"),
+            (
+                "net.ipv4.ip_local_port_range",
+                "/proc/sys/net/ipv4/ip_local_port_range",
+            ),
+        ] {
+            if let Ok(v) = fs::read_to_string(path) {
+                context.insert(
+                    name.to_owned(),
+                    v.split_whitespace().collect::<Vec<_>>().join(" "),
+                );
+            }
+        }
+        if let Ok((soft, hard)) = crate::limits::nofile() {
+            context.insert("open files (soft/hard)".into(), format!("{soft}/{hard}"));
+        }
+        Self {
+            cpu,
+            cores: crate::spec::default_threads(),
+            kernel,
+            rustc: rustc.to_owned(),
+            profile: profile.to_owned(),
+            context,
+        }
+    }
+
+    /// The 1-, 5- and 15-minute load averages now, as `/proc/loadavg` gives them.
+    pub fn loadavg() -> String {
+        fs::read_to_string("/proc/loadavg")
+            .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|_| "unknown".into())
+    }
+}
+
+impl std::fmt::Display for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} · {} cores · {} · {} · {} build",
+            self.cpu, self.cores, self.kernel, self.rustc, self.profile
+        )
+    }
+}
+
+/// One model on one workload at one size, over all its runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub workload: Workload,
+    /// What the rows of one table share: the workload and, in a sweep, the size.
+    pub group: String,
+    pub model: String,
+    pub family: String,
+    /// The primitive the model did the hand-overs with (see `Model::primitive`).
+    #[serde(default)]
+    pub primitive: String,
+    pub params: BTreeMap<String, u64>,
+    /// The swept parameter's name, in a sweep.
+    pub sweep: Option<String>,
+    /// The measured runs (warm-up runs are not here).
+    pub runs: Vec<Sample>,
+    pub median_wall_ns: Option<u64>,
+    pub min_wall_ns: Option<u64>,
+    pub max_wall_ns: Option<u64>,
+    /// CPU of the whole child process (start-up included).
+    pub median_cpu_ns: Option<u64>,
+    /// CPU of the measured phase alone.
+    #[serde(default)]
+    pub median_work_cpu_ns: Option<u64>,
+    pub median_peak_rss_bytes: Option<u64>,
+    /// The measured phase (probe `begin` to `end`).
+    pub median_work_ns: Option<u64>,
+    /// Wall time outside the measured phase: process start, runtime build,
+    /// teardown, verification, exit.
+    #[serde(default)]
+    pub median_startup_ns: Option<u64>,
+    /// The cost each run's headline is ranked by, lower is better: ns per
+    /// operation, CPU ns per request, bytes per task (see [`cost_label`]).
+    #[serde(default)]
+    pub costs: Vec<f64>,
+    /// The workload's headline figure (see [`headline_label`]): the median cost,
+    /// or for fanout the items per second it amounts to.
+    pub headline: Option<f64>,
+    /// Spread of the costs: MAD / median.
+    #[serde(default)]
+    pub spread: Option<f64>,
+    /// Outliers or two modes among the runs, in words.
+    #[serde(default)]
+    pub warning: Option<String>,
+    pub ratio_to_best: Option<f64>,
+    /// 95 % bootstrap interval of the ratio to the best row.
+    #[serde(default)]
+    pub ratio_interval: Option<(f64, f64)>,
+    /// The interval holds 1: not distinguishable from the best row.
+    #[serde(default)]
+    pub tie: bool,
+    /// OS threads the model ran on (median over runs).
+    #[serde(default)]
+    pub os_threads: Option<usize>,
+    /// spawn: memory per task as the cell's cgroup saw it (user and kernel pages).
+    #[serde(default)]
+    pub cgroup_bytes_per_task: Option<f64>,
+    /// crawl: the delay server's CPU as a share of one core, and the machine's idle
+    /// share, medians over runs.
+    #[serde(default)]
+    pub server_cpu_share: Option<f64>,
+    #[serde(default)]
+    pub machine_idle: Option<f64>,
+    /// crawl: why this cell measured the machine rather than the model, if it did.
+    #[serde(default)]
+    pub saturated: Option<String>,
+    pub verified: bool,
+    pub error: Option<String>,
+    pub machine: Machine,
+}
+
+/// What the headline column means for each workload.
+pub fn headline_label(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Crawl => "CPU/request",
+        Workload::PingPong => "per round trip",
+        Workload::Ring => "per hop",
+        Workload::Spawn => "RSS/task",
+        Workload::Fanout => "items/s",
+    }
+}
+
+/// What a row's `costs` are, lower is better.
+pub fn cost_label(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Crawl => "CPU ns per request",
+        Workload::PingPong => "ns per round trip",
+        Workload::Ring => "ns per hop",
+        Workload::Spawn => "bytes of RSS per task",
+        Workload::Fanout => "ns per item",
+    }
+}
+
+/// A delay server busier than this share of its threads, or a machine idler than
+/// this share, marks a crawl cell as measuring the machine.
+pub const SATURATED_SERVER: f64 = 0.85;
+pub const SATURATED_IDLE: f64 = 0.05;
+
+/// What a row is built from.
+#[derive(Debug, Clone)]
+pub struct RowInput {
+    pub workload: Workload,
+    pub group: String,
+    pub model: String,
+    pub family: String,
+    pub primitive: String,
+    pub params: BTreeMap<String, u64>,
+    pub sweep: Option<String>,
+    pub runs: Vec<Sample>,
+    pub error: Option<String>,
+    pub machine: Machine,
+    /// crawl: the delay server's worker threads.
+    pub server_threads: Option<usize>,
+}
+
+fn median_usize(v: &[usize]) -> Option<usize> {
+    let v: Vec<u64> = v.iter().map(|x| *x as u64).collect();
+    median(&v).map(|x| x as usize)
+}
+
+impl Row {
+    /// Builds a row from its runs; medians and the headline are derived here, the
+    /// ratio later by [`rank`] once the group is complete.
+    pub fn new(input: RowInput) -> Self {
+        let RowInput {
+            workload,
+            group,
+            model,
+            family,
+            primitive,
+            params,
+            sweep,
+            runs,
+            error,
+            machine,
+            server_threads,
+        } = input;
+        let walls: Vec<u64> = runs.iter().map(|r| r.wall_ns).collect();
+        let cpu: Vec<u64> = runs.iter().map(|r| r.user_ns + r.sys_ns).collect();
+        let work_cpu: Vec<u64> = runs.iter().map(|r| r.work_cpu_ns).collect();
+        let rss: Vec<u64> = runs.iter().map(Sample::peak_bytes).collect();
+        let work: Vec<u64> = runs.iter().map(|r| r.work_ns).collect();
+        let startup: Vec<u64> = runs.iter().map(Sample::startup_ns).collect();
+        let verified = error.is_none() && !runs.is_empty();
+        let ops = params
+            .get(workload.ops_param().name())
+            .copied()
+            .unwrap_or(1)
+            .max(1) as f64;
+        let costs: Vec<f64> = if verified {
+            runs.iter()
+                .map(|r| match workload {
+                    Workload::Crawl => r.work_cpu_ns as f64 / ops,
+                    Workload::PingPong | Workload::Ring | Workload::Fanout => {
+                        r.work_ns as f64 / ops
+                    }
+                    Workload::Spawn => r.added_rss_bytes() as f64 / ops,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let median_cost = stats::median_f(&costs);
+        let headline = match workload {
+            Workload::Fanout => median_cost.map(|c| 1e9 / c.max(f64::MIN_POSITIVE)),
+            _ => median_cost,
+        };
+        let cgroup_bytes_per_task = (workload == Workload::Spawn && verified)
+            .then(|| {
+                let per: Vec<f64> = runs
+                    .iter()
+                    .filter_map(|r| r.added_cgroup_bytes().map(|b| b as f64 / ops))
+                    .collect();
+                stats::median_f(&per)
+            })
+            .flatten();
+        let threads: Vec<usize> = runs.iter().filter_map(|r| r.os_threads).collect();
+        let server_share: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| Some(r.server_cpu_ns? as f64 / r.wall_ns.max(1) as f64))
+            .collect();
+        let idle: Vec<f64> = runs.iter().filter_map(|r| r.machine_idle).collect();
+        let server_cpu_share = stats::median_f(&server_share);
+        let machine_idle = stats::median_f(&idle);
+        let saturated = saturation(server_cpu_share, server_threads, machine_idle);
+        Self {
+            workload,
+            group,
+            model,
+            family,
+            primitive,
+            params,
+            sweep,
+            median_wall_ns: median(&walls),
+            min_wall_ns: walls.iter().min().copied(),
+            max_wall_ns: walls.iter().max().copied(),
+            median_cpu_ns: median(&cpu),
+            median_work_cpu_ns: median(&work_cpu),
+            median_peak_rss_bytes: median(&rss),
+            median_work_ns: median(&work),
+            median_startup_ns: median(&startup),
+            spread: stats::relative_spread(&costs),
+            warning: stats::warning(&costs),
+            costs,
+            headline,
+            ratio_to_best: None,
+            ratio_interval: None,
+            tie: false,
+            os_threads: median_usize(&threads),
+            cgroup_bytes_per_task,
+            server_cpu_share,
+            machine_idle,
+            saturated,
+            runs,
+            verified,
+            error,
+            machine,
+        }
+    }
+
+    /// The median cost this row is ranked by.
+    pub fn cost(&self) -> Option<f64> {
+        stats::median_f(&self.costs)
+    }
+}
+
+/// Why a crawl cell measured the machine rather than the client, if it did.
+fn saturation(
+    server_share: Option<f64>,
+    server_threads: Option<usize>,
+    idle: Option<f64>,
+) -> Option<String> {
+    if let (Some(share), Some(threads)) = (server_share, server_threads) {
+        if share >= SATURATED_SERVER * threads as f64 {
+            return Some(format!(
+                "server saturated: it used {:.0} % of its {threads} thread(s)",
+                100.0 * share / threads as f64
+            ));
+        }
+    }
+    match idle {
+        Some(idle) if idle < SATURATED_IDLE => Some(format!(
+            "machine saturated: {:.1} % idle during the run",
+            100.0 * idle
+        )),
+        _ => None,
+    }
+}
+
+/// Sets each verified row's ratio to the best verified median cost of its group,
+/// with a bootstrap interval (seeded by `seed`), and marks rows tied with the best.
+pub fn rank(rows: &mut [Row], seed: u64) {
+    let mut best: BTreeMap<String, (f64, Vec<f64>)> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.verified) {
+        if let Some(c) = r.cost() {
+            let b = best
+                .entry(r.group.clone())
+                .or_insert_with(|| (c, r.costs.clone()));
+            if c < b.0 {
+                *b = (c, r.costs.clone());
+            }
+        }
+    }
+    let mut rng = stats::Rng::new(seed);
+    for r in rows.iter_mut() {
+        let (Some(c), Some((b, best_costs))) = (r.cost(), best.get(&r.group)) else {
+            r.ratio_to_best = None;
+            r.ratio_interval = None;
+            r.tie = false;
+            continue;
+        };
+        if !r.verified || *b <= 0.0 {
+            continue;
+        }
+        r.ratio_to_best = Some(c / b);
+        r.ratio_interval = stats::ratio_interval(&r.costs, best_costs, &mut rng);
+        r.tie = c > *b && r.ratio_interval.is_some_and(|(lo, _)| lo <= 1.0);
+    }
+}
+
+/// Groups in first-seen order, each with its rows.
+pub fn groups(rows: &[Row]) -> Vec<(&str, Vec<&Row>)> {
+    let mut out: Vec<(&str, Vec<&Row>)> = Vec::new();
+    for r in rows {
+        match out.iter_mut().find(|(g, _)| *g == r.group) {
+            Some((_, v)) => v.push(r),
+            None => out.push((&r.group, vec![r])),
+        }
+    }
+    out
+}

@@ -168,6 +168,42 @@ mod tests {
         assert!(!rows[2].verified);
         assert_eq!(rows[3].ratio_to_best, Some(1.0));
         assert_eq!(rows[0].os_threads, Some(3));
+        assert_eq!(rows[1].tie_with, None, "b is slower than a in every run");
+    }
+
+    #[test]
+    fn neighbours_that_cannot_be_told_apart_are_ties() {
+        let ms = 1_000_000;
+        let mut rows = vec![
+            row(
+                "a",
+                &[3 * ms, 4 * ms, 5 * ms, 3 * ms, 4 * ms],
+                None,
+                "g",
+                100,
+            ),
+            row(
+                "b",
+                &[4 * ms, 3 * ms, 5 * ms, 4 * ms, 3 * ms],
+                None,
+                "g",
+                100,
+            ),
+            row(
+                "c",
+                &[9 * ms, 9 * ms, 9 * ms, 9 * ms, 9 * ms],
+                None,
+                "g",
+                100,
+            ),
+        ];
+        rank(&mut rows, 3);
+        // a and b overlap run for run; c is slower than both every time.
+        let tied: Vec<_> = rows.iter().map(|r| r.tie_with.as_deref()).collect();
+        assert!(tied[0] == Some("b") || tied[1] == Some("a"), "{tied:?}");
+        assert_eq!(tied[2], None);
+        let table = terminal_tables(&rows);
+        assert!(table.contains("ties (the interval"), "{table}");
     }
 
     #[test]

@@ -166,6 +166,10 @@ pub struct Row {
     /// The interval holds 1: not distinguishable from the best row.
     #[serde(default)]
     pub tie: bool,
+    /// The next better row in the ranking, when the bootstrap interval of this
+    /// row's ratio to it holds 1: the two cannot be told apart on this run.
+    #[serde(default)]
+    pub tie_with: Option<String>,
     /// OS threads the model ran on (median over runs).
     #[serde(default)]
     pub os_threads: Option<usize>,
@@ -209,9 +213,11 @@ pub fn cost_label(workload: Workload) -> &'static str {
 }
 
 /// A delay server busier than this share of its threads, or a machine idler than
-/// this share, marks a crawl cell as measuring the machine.
-pub const SATURATED_SERVER: f64 = 0.85;
-pub const SATURATED_IDLE: f64 = 0.05;
+/// this share, marks a crawl cell as measuring the machine. Conservative on
+/// purpose: at 70 % busy a one-thread server already queues requests, and a 2-core
+/// machine under 10 % idle has the client and the server contending for cores.
+pub const SATURATED_SERVER: f64 = 0.70;
+pub const SATURATED_IDLE: f64 = 0.10;
 
 /// What a row is built from.
 #[derive(Debug, Clone)]
@@ -323,6 +329,7 @@ impl Row {
             ratio_to_best: None,
             ratio_interval: None,
             tie: false,
+            tie_with: None,
             os_threads: median_usize(&threads),
             cgroup_bytes_per_task,
             server_cpu_share,
@@ -392,6 +399,25 @@ pub fn rank(rows: &mut [Row], seed: u64) {
         r.ratio_to_best = Some(c / b);
         r.ratio_interval = stats::ratio_interval(&r.costs, best_costs, &mut rng);
         r.tie = c > *b && r.ratio_interval.is_some_and(|(lo, _)| lo <= 1.0);
+    }
+    // Neighbours: each row against the next better one in its group.
+    let mut by_group: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if r.verified && r.cost().is_some() {
+            by_group.entry(r.group.clone()).or_default().push(i);
+        }
+    }
+    for (_, mut idx) in by_group {
+        // Every index here has a cost (filtered above).
+        let cost = |i: usize| rows[i].cost().unwrap_or(f64::MAX);
+        idx.sort_by(|a, b| cost(*a).total_cmp(&cost(*b)));
+        for pair in idx.windows(2) {
+            let (better, worse) = (pair[0], pair[1]);
+            let interval = stats::ratio_interval(&rows[worse].costs, &rows[better].costs, &mut rng);
+            rows[worse].tie_with = interval
+                .filter(|(lo, _)| *lo <= 1.0)
+                .map(|_| rows[better].model.clone());
+        }
     }
 }
 

@@ -102,6 +102,16 @@ fn notes(group: &[&Row]) -> Vec<String> {
     if !prims.is_empty() {
         out.push(format!("primitives: {}", prims.join("; ")));
     }
+    let ties: Vec<String> = group
+        .iter()
+        .filter_map(|r| Some(format!("{} ≈ {}", r.model, r.tie_with.as_ref()?)))
+        .collect();
+    if !ties.is_empty() {
+        out.push(format!(
+            "ties (the interval of a row's ratio to the next better row holds 1): {}",
+            ties.join("; ")
+        ));
+    }
     for r in group {
         if let Some(w) = &r.warning {
             out.push(format!("{}: {w}", r.model));
@@ -264,7 +274,7 @@ pub fn csv(rows: &[Row]) -> String {
     let mut out = String::from(
         "workload,group,model,family,primitive,params,runs,median_wall_ns,min_wall_ns,\
          max_wall_ns,median_cpu_ns,median_work_cpu_ns,median_peak_rss_bytes,median_work_ns,\
-         median_startup_ns,headline,spread,ratio_to_best,ratio_lo,ratio_hi,tie,os_threads,\
+         median_startup_ns,headline,spread,ratio_to_best,ratio_lo,ratio_hi,tie,tie_with,os_threads,\
          cgroup_bytes_per_task,server_cpu_share,machine_idle,saturated,warning,verified,error\n",
     );
     let o = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
@@ -293,6 +303,7 @@ pub fn csv(rows: &[Row]) -> String {
             f(r.ratio_interval.map(|i| i.0), 4),
             f(r.ratio_interval.map(|i| i.1), 4),
             r.tie.to_string(),
+            r.tie_with.clone().unwrap_or_default(),
             r.os_threads.map_or(String::new(), |t| t.to_string()),
             f(r.cgroup_bytes_per_task, 1),
             f(r.server_cpu_share, 4),

@@ -67,104 +67,50 @@ pub fn execute(
     params: &Params,
     addr: SocketAddr,
 ) -> CellReport {
-    /// The verdict and a summary of what was computed.
-    fn finish<T>(
-        outcome: Result<T, ModelError>,
-        probe: &Probe,
-        verify: impl FnOnce(&T) -> Result<(), VerifyError>,
-        describe: impl FnOnce(&T) -> String,
-    ) -> (Option<String>, String) {
-        match outcome {
-            Err(e) => (Some(e.to_string()), String::new()),
-            Ok(o) if probe.phases().is_none() => (
-                Some(
-                    ModelError::failed(
-                        "the model did not mark its measured phase \
-                         (spec.probe.begin() and spec.probe.end())",
-                    )
-                    .to_string(),
-                ),
-                describe(&o),
-            ),
-            Ok(o) => match verify(&o) {
-                Ok(()) => (None, describe(&o)),
-                Err(e) => (Some(e.to_string()), describe(&o)),
-            },
-        }
-    }
-    let start = Instant::now();
     let (call_ns, probe, (error, summary)) = match workload {
-        Workload::Crawl => {
-            let spec = params.crawl(addr);
-            let outcome = model.crawl(&spec);
-            let t = start.elapsed();
-            let verdict = finish(
-                outcome,
-                &spec.probe,
-                |o| spec.verify(o),
-                |o| format!("{} of {} pages", o.ok_count(), o.results.len()),
-            );
-            (t, spec.probe, verdict)
-        }
-        Workload::PingPong => {
-            let spec = params.pingpong();
-            let outcome = model.pingpong(&spec);
-            let t = start.elapsed();
-            let verdict = finish(
-                outcome,
-                &spec.probe,
-                |o| spec.verify(o),
-                |o| format!("counter {}", o.count),
-            );
-            (t, spec.probe, verdict)
-        }
-        Workload::Ring => {
-            let spec = params.ring();
-            let outcome = model.ring(&spec);
-            let t = start.elapsed();
-            let verdict = finish(
-                outcome,
-                &spec.probe,
-                |o| spec.verify(o),
-                |o| format!("task {} holds the token", o.holder),
-            );
-            (t, spec.probe, verdict)
-        }
-        Workload::Spawn => {
-            let spec = params.spawn();
-            let outcome = model.spawn(&spec);
-            let t = start.elapsed();
-            let verdict = finish(
-                outcome,
-                &spec.probe,
-                |o| spec.verify(o),
-                |o| {
-                    format!(
-                        "{} tasks reported, {} alive at once",
-                        o.count,
-                        spec.probe.peak_alive()
-                    )
-                },
-            );
-            (t, spec.probe, verdict)
-        }
-        Workload::Fanout => {
-            let spec = params.fanout();
-            let outcome = model.fanout(&spec);
-            let t = start.elapsed();
-            let verdict = finish(
-                outcome,
-                &spec.probe,
-                |o| spec.verify(o),
-                |o| {
-                    format!(
-                        "{} items summed, {} job and {} result messages",
-                        o.items, o.job_messages, o.result_messages
-                    )
-                },
-            );
-            (t, spec.probe, verdict)
-        }
+        Workload::Crawl => one(
+            params.crawl(addr),
+            |s| &s.probe,
+            |s| model.crawl(s),
+            |s, o| s.verify(o),
+            |_, o| format!("{} of {} pages", o.ok_count(), o.results.len()),
+        ),
+        Workload::PingPong => one(
+            params.pingpong(),
+            |s| &s.probe,
+            |s| model.pingpong(s),
+            |s, o| s.verify(o),
+            |_, o| format!("counter {}", o.count),
+        ),
+        Workload::Ring => one(
+            params.ring(),
+            |s| &s.probe,
+            |s| model.ring(s),
+            |s, o| s.verify(o),
+            |_, o| format!("task {} holds the token", o.holder),
+        ),
+        Workload::Spawn => one(
+            params.spawn(),
+            |s| &s.probe,
+            |s| model.spawn(s),
+            |s, o| s.verify(o),
+            |s, o| {
+                let alive = s.probe.peak_alive();
+                format!("{} tasks reported, {alive} alive at once", o.count)
+            },
+        ),
+        Workload::Fanout => one(
+            params.fanout(),
+            |s| &s.probe,
+            |s| model.fanout(s),
+            |s, o| s.verify(o),
+            |_, o| {
+                format!(
+                    "{} items summed, {} job and {} result messages",
+                    o.items, o.job_messages, o.result_messages
+                )
+            },
+        ),
     };
     CellReport {
         model: model.name().to_owned(),
@@ -173,9 +119,43 @@ pub fn execute(
         primitive: model.primitive(workload).to_owned(),
         verified: error.is_none(),
         error,
-        call_ns: u64::try_from(call_ns.as_nanos()).unwrap_or(u64::MAX),
+        call_ns,
         phases: probe.phases(),
         summary,
         vm_hwm_bytes: limits::peak_rss_bytes(),
     }
+}
+
+/// One model call on `spec`, timed, then its verdict: the model's error, a missing
+/// measured phase, or what verification says, and a summary of what was computed.
+/// Verification runs after the call returns, outside the measured phase.
+fn one<S, T>(
+    spec: S,
+    probe: impl Fn(&S) -> &Probe,
+    call: impl FnOnce(&S) -> Result<T, ModelError>,
+    verify: impl FnOnce(&S, &T) -> Result<(), VerifyError>,
+    describe: impl FnOnce(&S, &T) -> String,
+) -> (u64, Probe, (Option<String>, String)) {
+    let start = Instant::now();
+    let outcome = call(&spec);
+    let call_ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    let probe = probe(&spec).clone();
+    let verdict = match outcome {
+        Err(e) => (Some(e.to_string()), String::new()),
+        Ok(o) if probe.phases().is_none() => (
+            Some(
+                ModelError::failed(
+                    "the model did not mark its measured phase \
+                     (spec.probe.begin() and spec.probe.end())",
+                )
+                .to_string(),
+            ),
+            describe(&spec, &o),
+        ),
+        Ok(o) => match verify(&spec, &o) {
+            Ok(()) => (None, describe(&spec, &o)),
+            Err(e) => (Some(e.to_string()), describe(&spec, &o)),
+        },
+    };
+    (call_ns, probe, verdict)
 }

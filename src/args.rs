@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use harness::params::{Param, Params};
+use harness::target::CrawlTarget;
 
 /// The same workloads, written once per concurrency model, measured side by side.
 #[derive(Debug, Parser)]
@@ -112,12 +113,42 @@ pub struct RunArgs {
     pub workload: String,
     #[command(flatten)]
     pub params: ParamArgs,
-    /// A delay server already running (crawl); default: start one for this run.
-    #[arg(long)]
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// A delay server already running, by address (crawl): the same as `--target
+    /// http://ADDR`, and what `compare` passes its children.
+    #[arg(long, conflicts_with_all = ["target", "urls"])]
     pub server: Option<SocketAddr>,
     /// Print one JSON object instead of a sentence (what `compare` reads).
     #[arg(long)]
     pub json: bool,
+}
+
+/// Where a crawl fetches from, when not from a delay server of this run's own.
+#[derive(Debug, Args, Default)]
+pub struct TargetArgs {
+    /// A server that speaks the delay server's page protocol, such as another
+    /// machine's `serve`: `http://host:port[/prefix]` (crawl). Bodies are checked
+    /// by digest, as against our own.
+    #[arg(long, value_name = "URL", conflicts_with = "urls")]
+    pub target: Option<String>,
+    /// A file of `http://` URLs on any HTTP/1.x server, one a line, all on one
+    /// host:port; blank lines and `#` comments are skipped (crawl). Each URL is
+    /// fetched once; bodies are verified by status and length, not by digest.
+    #[arg(long, value_name = "FILE")]
+    pub urls: Option<PathBuf>,
+}
+
+impl TargetArgs {
+    /// The target the flags name, parsed, its host resolved and its file read;
+    /// `None` where neither flag is given.
+    pub fn to_target(&self) -> Result<Option<CrawlTarget>, String> {
+        match (&self.target, &self.urls) {
+            (Some(url), _) => CrawlTarget::pages(url).map(Some),
+            (None, Some(file)) => CrawlTarget::urls(file.clone()).map(Some),
+            (None, None) => Ok(None),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +161,8 @@ pub struct CompareArgs {
     pub models: Option<Vec<String>>,
     #[command(flatten)]
     pub params: ParamArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Measured runs of each cell under a second; longer cells get as many as
     /// `--budget-s` allows, at least `--min-runs`. Medians are taken over them.
     #[arg(long, default_value_t = 10)]

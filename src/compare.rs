@@ -13,163 +13,29 @@
 //!   memory is counted; for crawls, the delay server's CPU and the machine's idle
 //!   time during the run, so a saturated cell is flagged.
 //!
-//! Crawls fetch from one delay server, itself a child process, started once.
+//! Crawls fetch from one delay server, itself a child process, started once; or,
+//! with `--target URL` or `--urls FILE`, from a server that is not ours, in which
+//! case none is started and every child gets the same flag.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use concurrency_models::{MODELS, find};
-use harness::Model;
 use harness::cell::{CellReport, shown_params};
 use harness::cgroup::CellCgroup;
 use harness::measure::{Sample, run_child};
-use harness::params::{Param, Params};
 use harness::report::{self, Machine, Row, RowInput, stats::Rng};
-use harness::spec::Workload;
+use harness::spec::{Fetched, Workload};
+use harness::target::CrawlTarget;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::CliError;
 use crate::args::CompareArgs;
-use crate::run::check;
+use crate::plan::{Cell, plan};
 use crate::server_child::ServerChild;
 
-/// One model on one workload at one size.
-struct Cell {
-    model: &'static dyn Model,
-    workload: Workload,
-    group: String,
-    params: Params,
-    sweep: Option<Param>,
-    samples: Vec<Sample>,
-    /// Measured runs this cell gets, decided after its warm-up.
-    wanted: u32,
-    error: Option<String>,
-}
-
-/// Parses `--sweep name=v1,v2,...`.
-fn parse_sweep(s: &str) -> Result<(Param, Vec<u64>), CliError> {
-    let usage = || {
-        CliError::Usage(format!(
-            "--sweep takes name=v1,v2,... (e.g. n=1000,10000), got '{s}'"
-        ))
-    };
-    let (name, values) = s.split_once('=').ok_or_else(usage)?;
-    let param: Param = name.parse().map_err(CliError::Usage)?;
-    let values = values
-        .split(',')
-        .map(|v| v.trim().parse::<u64>().map_err(|_| usage()))
-        .collect::<Result<Vec<_>, _>>()?;
-    if values.is_empty() {
-        return Err(usage());
-    }
-    Ok((param, values))
-}
-
-/// Builds every cell, checking every name and flag before anything runs.
-fn plan(args: &CompareArgs) -> Result<Vec<Cell>, CliError> {
-    if args.runs == 0 || args.runs > 1000 {
-        return Err(CliError::Usage(format!(
-            "--runs must be between 1 and 1000, got {}",
-            args.runs
-        )));
-    }
-    if args.min_runs == 0 || args.min_runs > 1000 {
-        return Err(CliError::Usage(format!(
-            "--min-runs must be between 1 and 1000, got {}",
-            args.min_runs
-        )));
-    }
-    if !(args.budget_s.is_finite() && args.budget_s > 0.0) {
-        return Err(CliError::Usage(format!(
-            "--budget-s must be a positive number of seconds, got {}",
-            args.budget_s
-        )));
-    }
-    if args.warmup > 100 {
-        return Err(CliError::Usage(format!(
-            "--warmup must be between 0 and 100, got {}",
-            args.warmup
-        )));
-    }
-    let base = args.params.to_params().map_err(CliError::Usage)?;
-    let models: Vec<&'static dyn Model> = match &args.models {
-        Some(names) => names
-            .iter()
-            .map(|n| find(n.trim()).map_err(CliError::Usage))
-            .collect::<Result<_, _>>()?,
-        None => MODELS.to_vec(),
-    };
-    let sweep = args.sweep.as_deref().map(parse_sweep).transpose()?;
-    let mut workloads: Vec<Workload> = match &args.workload {
-        Some(w) => vec![w.parse().map_err(CliError::Usage)?],
-        None => Workload::ALL.to_vec(),
-    };
-    if let Some((param, _)) = &sweep {
-        workloads.retain(|w| w.params().contains(param));
-        if workloads.is_empty() {
-            return Err(CliError::Usage(format!(
-                "--sweep {param}: the chosen workload does not take --{}",
-                param.name().replace('_', "-")
-            )));
-        }
-    }
-    let mut cells = Vec::new();
-    for &workload in &workloads {
-        // With one workload named, a flag it does not take is an error; with all of
-        // them, each takes the flags that apply to it.
-        let mut params = base.clone();
-        if args.workload.is_some() {
-            params.check_for(workload).map_err(CliError::Usage)?;
-        } else {
-            params = Params::new();
-            for (p, v) in base.given().filter(|(p, _)| workload.params().contains(p)) {
-                params.set(p, v).map_err(CliError::Usage)?;
-            }
-        }
-        let sizes: Vec<(Params, String, Option<Param>)> = match &sweep {
-            None => vec![(params, workload.name().to_owned(), None)],
-            Some((param, values)) => values
-                .iter()
-                .map(|v| {
-                    let mut p = params.clone();
-                    p.set(*param, *v).map_err(CliError::Usage)?;
-                    Ok((p, format!("{workload} {param}={v}"), Some(*param)))
-                })
-                .collect::<Result<_, CliError>>()?,
-        };
-        for (params, group, swept) in sizes {
-            for &model in &models {
-                // --threads goes to the models that use threads in this workload;
-                // the rest run as they are (a report shows `threads` only for the
-                // former, and every row the OS threads the cell really ran on).
-                let mut params = params.clone();
-                if !model.threads_in(workload) {
-                    let mut without = Params::new();
-                    for (p, v) in params.given().filter(|(p, _)| *p != Param::Threads) {
-                        without.set(p, v).map_err(CliError::Usage)?;
-                    }
-                    params = without;
-                }
-                let checked = check(model.name(), workload.name(), params)?;
-                cells.push(Cell {
-                    model,
-                    workload,
-                    group: group.clone(),
-                    params: checked.params,
-                    sweep: swept,
-                    samples: Vec::new(),
-                    wanted: args.runs,
-                    error: None,
-                });
-            }
-        }
-    }
-    Ok(cells)
-}
-
 /// The child command line for one run of a cell.
-fn child_command(cell: &Cell, server: Option<std::net::SocketAddr>) -> Result<Command, CliError> {
+fn child_command(cell: &Cell, target: Option<&CrawlTarget>) -> Result<Command, CliError> {
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.args([
         "run",
@@ -182,8 +48,8 @@ fn child_command(cell: &Cell, server: Option<std::net::SocketAddr>) -> Result<Co
     for (param, value) in cell.params.given() {
         cmd.arg(param.flag()).arg(value.to_string());
     }
-    if let (Workload::Crawl, Some(addr)) = (cell.workload, server) {
-        cmd.arg("--server").arg(addr.to_string());
+    if let (Workload::Crawl, Some(target)) = (cell.workload, target) {
+        cmd.args(target.child_args());
     }
     Ok(cmd)
 }
@@ -203,14 +69,17 @@ fn machine_ticks() -> Option<(u64, u64)> {
     Some((total, idle))
 }
 
-/// Runs one cell once and returns its sample, or why it has none. A warm-up run
-/// is measured the same way and then discarded by the caller.
+/// Runs one cell once and returns its sample (and, for a crawl of URLs, what each
+/// got), or why it has none. A warm-up run is measured the same way and then
+/// discarded by the caller. `server` is our own delay server, whose CPU is
+/// watched; `target` is where a crawl goes (that server, or one not ours).
 fn run_once(
     cell: &Cell,
     server: Option<&ServerChild>,
+    target: Option<&CrawlTarget>,
     deadline: Duration,
-) -> Result<Result<Sample, String>, CliError> {
-    let mut cmd = child_command(cell, server.map(ServerChild::addr))?;
+) -> Result<Result<(Sample, Vec<Fetched>), String>, CliError> {
+    let mut cmd = child_command(cell, target)?;
     let cgroup = CellCgroup::create();
     let crawl_server = server.filter(|_| cell.workload == Workload::Crawl);
     let server_before = crawl_server.and_then(ServerChild::cpu_ns);
@@ -238,7 +107,7 @@ fn run_once(
     if let Some(e) = failure {
         return Ok(Err(e));
     }
-    let report = parsed.expect("no failure means the report parsed");
+    let mut report = parsed.expect("no failure means the report parsed");
     let Some(phases) = report.phases else {
         return Ok(Err("the run reported no measured phase".into()));
     };
@@ -273,7 +142,7 @@ fn run_once(
             );
         }
     }
-    Ok(Ok(sample))
+    Ok(Ok((sample, std::mem::take(&mut report.fetches))))
 }
 
 /// The measured runs a cell gets, from its warm-up's wall time: `runs` under a
@@ -336,7 +205,7 @@ fn stamp() -> String {
 
 pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     let started = Instant::now();
-    let mut cells = plan(args)?;
+    let (mut cells, external) = plan(args)?;
     let seed = args.seed.unwrap_or_else(|| {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -344,11 +213,14 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     });
     let mut rng = Rng::new(seed);
     let load_before = Machine::loadavg();
-    let server = if cells.iter().any(|c| c.workload == Workload::Crawl) {
+    // A delay server of our own only for crawls that name no server of their own.
+    let crawls = cells.iter().any(|c| c.workload == Workload::Crawl);
+    let server = if crawls && external.is_none() {
         Some(ServerChild::start()?)
     } else {
         None
     };
+    let target = external.or_else(|| server.as_ref().map(|s| CrawlTarget::DelayServer(s.addr())));
     let deadline = Duration::from_secs(args.cell_timeout_s.max(1));
     let cgroups = match CellCgroup::create() {
         Some(cg) => format!(
@@ -377,7 +249,7 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
             bar.set_message(format!("{} · {} · warm-up", cell.group, cell.model.name()));
             if cell.error.is_none() {
                 let t = Instant::now();
-                match run_once(cell, server.as_ref(), deadline)? {
+                match run_once(cell, server.as_ref(), target.as_ref(), deadline)? {
                     Ok(_) if round == 0 => cell.wanted = runs_wanted(t.elapsed(), args),
                     Ok(_) => {}
                     // One failed run condemns the cell: a result that verified only
@@ -408,8 +280,11 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
                 cell.model.name(),
                 cell.wanted
             ));
-            match run_once(cell, server.as_ref(), deadline)? {
-                Ok(sample) => cell.samples.push(sample),
+            match run_once(cell, server.as_ref(), target.as_ref(), deadline)? {
+                Ok((sample, fetches)) => {
+                    cell.samples.push(sample);
+                    cell.fetches = fetches;
+                }
                 Err(e) => cell.error = Some(e),
             }
             bar.inc(1);
@@ -447,10 +322,18 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     if let Some(t) = server_threads {
         context.insert("delay server threads".into(), t.to_string());
     }
+    // Our own server is the default, and its threads are recorded above.
+    let elsewhere = target
+        .as_ref()
+        .filter(|t| crawls && !matches!(t, CrawlTarget::DelayServer(_)));
+    if let Some(t) = elsewhere {
+        context.insert("crawl target".into(), t.info().describe());
+    }
     let mut rows: Vec<Row> = cells
         .into_iter()
         .map(|c| {
-            Row::new(RowInput {
+            let crawl = c.workload == Workload::Crawl;
+            let mut row = Row::new(RowInput {
                 workload: c.workload,
                 group: c.group,
                 model: c.model.name().to_owned(),
@@ -461,8 +344,11 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
                 runs: c.samples,
                 error: c.error,
                 machine: machine.clone(),
-                server_threads: server_threads.filter(|_| c.workload == Workload::Crawl),
-            })
+                server_threads: server_threads.filter(|_| crawl),
+            });
+            row.target = target.as_ref().filter(|_| crawl).map(CrawlTarget::info);
+            row.fetches = c.fetches;
+            row
         })
         .collect();
     report::rank(&mut rows, seed);

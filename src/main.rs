@@ -6,6 +6,7 @@
 
 mod args;
 mod compare;
+mod plan;
 mod run;
 mod server_child;
 

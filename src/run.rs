@@ -1,7 +1,9 @@
 //! `run`: one model, one workload, once. Builds the spec from the flags, calls the
-//! model, verifies ([`harness::cell::execute`]), and reports: a sentence for people,
-//! one JSON object for `compare` (which runs every cell this way, as a child
-//! process).
+//! model, verifies ([`harness::cell::execute_on`]), and reports: a sentence for
+//! people, one JSON object for `compare` (which runs every cell this way, as a
+//! child process). A crawl fetches from a delay server of its own, or from the one
+//! `--target`, `--urls` or `--server` names; a crawl of `--urls` also lists what
+//! every URL got.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -9,6 +11,7 @@ use std::process::ExitCode;
 use concurrency_models::find;
 use harness::params::{Param, Params};
 use harness::spec::Workload;
+use harness::target::CrawlTarget;
 use harness::{Model, cell, limits};
 
 use crate::CliError;
@@ -22,11 +25,26 @@ pub struct Checked {
     pub params: Params,
 }
 
-/// Resolves names and flags into a model, a workload and parameters it takes.
-pub fn check(model: &str, workload: &str, params: Params) -> Result<Checked, CliError> {
+/// Resolves names and flags into a model, a workload and parameters it takes; a
+/// crawl's parameters are fitted to its `target`, if it has one of its own.
+pub fn check(
+    model: &str,
+    workload: &str,
+    mut params: Params,
+    target: Option<&CrawlTarget>,
+) -> Result<Checked, CliError> {
     let model = find(model).map_err(CliError::Usage)?;
     let workload: Workload = workload.parse().map_err(CliError::Usage)?;
     params.check_for(workload).map_err(CliError::Usage)?;
+    if let Some(target) = target {
+        if workload != Workload::Crawl {
+            return Err(CliError::Usage(format!(
+                "{} applies to the crawl workload only, not {workload}",
+                target.flag()
+            )));
+        }
+        target.apply(&mut params).map_err(CliError::Usage)?;
+    }
     if params.given().any(|(p, _)| p == Param::Threads) && !model.threads_in(workload) {
         let with: Vec<_> = concurrency_models::MODELS
             .iter()
@@ -70,29 +88,34 @@ pub fn check(model: &str, workload: &str, params: Params) -> Result<Checked, Cli
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     let params = args.params.to_params().map_err(CliError::Usage)?;
+    // `--server ADDR` is `--target http://ADDR` for a delay server, by address.
+    let given = match (
+        args.target.to_target().map_err(CliError::Usage)?,
+        args.server,
+    ) {
+        (Some(target), _) => Some(target),
+        (None, Some(addr)) => Some(CrawlTarget::DelayServer(addr)),
+        (None, None) => None,
+    };
     let Checked {
         model,
         workload,
         params,
-    } = check(&args.model, &args.workload, params)?;
+    } = check(&args.model, &args.workload, params, given.as_ref())?;
     // A crawl needs a server: the one given, or a child of our own for this run.
     let _server;
-    let addr: SocketAddr = match (workload, args.server) {
-        (Workload::Crawl, Some(addr)) => addr,
+    let target = match (workload, given) {
+        (Workload::Crawl, Some(target)) => target,
         (Workload::Crawl, None) => {
             let child = ServerChild::start()?;
             let addr = child.addr();
             _server = child;
-            addr
+            CrawlTarget::DelayServer(addr)
         }
-        (_, Some(_)) => {
-            return Err(CliError::Usage(format!(
-                "--server applies to the crawl workload only, not {workload}"
-            )));
-        }
-        (_, None) => SocketAddr::from(([127, 0, 0, 1], 0)),
+        // Only a crawl reads it.
+        (_, _) => CrawlTarget::DelayServer(SocketAddr::from(([127, 0, 0, 1], 0))),
     };
-    let report = cell::execute(model, workload, &params, addr);
+    let report = cell::execute_on(model, workload, &params, &target);
     if args.json {
         println!(
             "{}",
@@ -116,10 +139,31 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
             ),
             Some(e) => println!("{} {}: {e}", report.model, workload),
         }
+        print_fetches(&report, &target);
     }
     Ok(if report.verified {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// URLs `run` lists after its sentence; `--json` lists them all.
+const MAX_LISTED: usize = 40;
+
+/// What each URL of a crawl of `--urls` got, one line each.
+fn print_fetches(report: &cell::CellReport, target: &CrawlTarget) {
+    let origin = match target {
+        CrawlTarget::Urls { list, .. } => list.origin.as_str(),
+        _ => "",
+    };
+    for f in report.fetches.iter().take(MAX_LISTED) {
+        println!("  {origin}{}: {}", f.path, f.outcome());
+    }
+    if report.fetches.len() > MAX_LISTED {
+        println!(
+            "  … and {} more URLs (--json lists them all)",
+            report.fetches.len() - MAX_LISTED
+        );
+    }
 }

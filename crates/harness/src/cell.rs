@@ -5,6 +5,10 @@
 //! The order matters for honest figures: the probe's marks bracket the model's
 //! measured phase, and verification (which for a crawl regenerates every page body
 //! to check its digest) runs only after the model has returned, outside it.
+//!
+//! A crawl's report names its target, and a crawl of `--urls`, whose bodies
+//! nobody knew in advance, lists what every URL got and says in its summary that
+//! the content was not verified against digests.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -14,7 +18,8 @@ use crate::limits;
 use crate::model::{Model, ModelError};
 use crate::params::{Param, Params};
 use crate::probe::{Phases, Probe};
-use crate::spec::{VerifyError, Workload};
+use crate::spec::{Fetched, VerifyError, Workload};
+use crate::target::{CrawlTarget, TargetInfo};
 
 /// What one cell run reports; `compare` parses it from the child's last line.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -37,6 +42,13 @@ pub struct CellReport {
     pub summary: String,
     /// This process's `VmHWM` at the end, to cross-check the parent's `wait4`.
     pub vm_hwm_bytes: Option<u64>,
+    /// crawl: the server it fetched from.
+    #[serde(default)]
+    pub target: Option<TargetInfo>,
+    /// crawl of `--urls`: what each URL got, in the file's order (a crawl of the
+    /// page protocol checks every body itself and lists none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fetches: Vec<Fetched>,
 }
 
 impl CellReport {
@@ -59,21 +71,53 @@ pub fn shown_params(
     shown
 }
 
-/// Calls the model once on `workload` with `params` (a crawl fetches from `addr`)
-/// and verifies what it returned.
+/// Calls the model once on `workload` with `params` (a crawl fetches from the
+/// delay server at `addr`) and verifies what it returned.
 pub fn execute(
     model: &dyn Model,
     workload: Workload,
     params: &Params,
     addr: SocketAddr,
 ) -> CellReport {
+    execute_on(model, workload, params, &CrawlTarget::DelayServer(addr))
+}
+
+/// The summary of a crawl: pages for the page protocol; for URLs, how many were
+/// answered 200 and how many with a typed error, and what was not checked.
+fn crawl_summary(results: usize, ok: usize, digests: bool) -> String {
+    if digests {
+        format!("{ok} of {results} pages")
+    } else {
+        format!(
+            "{ok} of {results} URLs answered 200, {} with a typed error; content not \
+             verified against digests (status and length only)",
+            results - ok
+        )
+    }
+}
+
+/// [`execute`], with a crawl fetching from `target` (`params` already fitted to it
+/// by [`CrawlTarget::apply`]).
+pub fn execute_on(
+    model: &dyn Model,
+    workload: Workload,
+    params: &Params,
+    target: &CrawlTarget,
+) -> CellReport {
+    let mut fetches = Vec::new();
     let (call_ns, probe, (error, summary)) = match workload {
         Workload::Crawl => one(
-            params.crawl(addr),
+            target.spec(params),
             |s| &s.probe,
             |s| model.crawl(s),
             |s, o| s.verify(o),
-            |_, o| format!("{} of {} pages", o.ok_count(), o.results.len()),
+            |s, o| {
+                let digests = s.expect.checks_digests();
+                if !digests {
+                    fetches = o.fetched(&s.paths);
+                }
+                crawl_summary(o.results.len(), o.ok_count(), digests)
+            },
         ),
         Workload::PingPong => one(
             params.pingpong(),
@@ -123,6 +167,8 @@ pub fn execute(
         phases: probe.phases(),
         summary,
         vm_hwm_bytes: limits::peak_rss_bytes(),
+        target: (workload == Workload::Crawl).then(|| target.info()),
+        fetches,
     }
 }
 

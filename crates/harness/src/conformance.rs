@@ -177,6 +177,7 @@ fn cases(server: &ServerHandle) -> Vec<Case> {
             timeout: FAULT_TIMEOUT,
             threads: 2,
             probe: Default::default(),
+            expect: crate::spec::Expect::digests(),
         };
         out.push(crawl_case(
             &format!("crawl fault matrix, {concurrency} in flight"),

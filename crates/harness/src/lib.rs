@@ -15,12 +15,14 @@
 //! 6. [`http`]: request bytes, the incremental response reader, typed fetch errors.
 //! 7. [`server`]: the delay server (tokio + hyper): bounded, hardened against
 //!    hostile clients, with its fault paths and the seeds' plain paths.
-//! 8. [`limits`]: open files, OS threads, memory mappings.
-//! 9. [`cell`]: one cell run in-process: call, probe, verify, report.
-//! 10. [`measure`]: running one cell in a child process, timed from outside.
-//! 11. [`cgroup`]: a memory cgroup per cell, for the memory the kernel spends.
-//! 12. [`report`]: statistics, tables, CSV, JSON, Markdown and SVG charts.
-//! 13. [`conformance`]: the suite every model must pass.
+//! 8. [`target`]: where a crawl goes (a delay server, `--target URL`, `--urls
+//!    FILE`) and so what its verification can know.
+//! 9. [`limits`]: open files, OS threads, memory mappings.
+//! 10. [`cell`]: one cell run in-process: call, probe, verify, report.
+//! 11. [`measure`]: running one cell in a child process, timed from outside.
+//! 12. [`cgroup`]: a memory cgroup per cell, for the memory the kernel spends.
+//! 13. [`report`]: statistics, tables, CSV, JSON, Markdown and SVG charts.
+//! 14. [`conformance`]: the suite every model must pass.
 
 pub mod cell;
 pub mod cgroup;
@@ -35,6 +37,7 @@ pub mod probe;
 pub mod report;
 pub mod server;
 pub mod spec;
+pub mod target;
 
 pub use model::{Family, Model, ModelError, panic_message};
 pub use probe::Probe;

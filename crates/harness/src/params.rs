@@ -144,6 +144,9 @@ impl Workload {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params {
     given: BTreeMap<Param, u64>,
+    /// A crawl of `--urls`: the server's own delay and bodies, so no `delay_ms` or
+    /// `body_bytes` (set by [`Params::for_urls`]).
+    urls: bool,
 }
 
 impl Params {
@@ -213,13 +216,45 @@ impl Params {
         }
     }
 
-    /// Every parameter `workload` takes, resolved: what a report records.
+    /// Every parameter `workload` takes, resolved: what a report records. A crawl
+    /// of URLs has no delay or body size of ours to record.
     pub fn resolved(&self, workload: Workload) -> BTreeMap<String, u64> {
         workload
             .params()
             .iter()
+            .filter(|p| !(self.urls && matches!(p, Param::DelayMs | Param::BodyBytes)))
             .map(|p| (p.name().to_owned(), self.get(workload, *p)))
             .collect()
+    }
+
+    /// Makes these the parameters of a crawl of `count` URLs from `source` (the
+    /// `--urls` file, in words), on a server whose delays and bodies are its own:
+    /// `--n` becomes the count, and must be the count if given; `--delay-ms` and
+    /// `--body-bytes`, which only the page protocol can ask a server for, are
+    /// errors, and reports leave them out.
+    pub fn for_urls(&mut self, count: usize, source: &str) -> Result<(), String> {
+        for p in [Param::DelayMs, Param::BodyBytes] {
+            if self.given.contains_key(&p) {
+                return Err(format!(
+                    "{} does not apply to a crawl of --urls: the server's delays and \
+                     bodies are its own",
+                    p.flag()
+                ));
+            }
+        }
+        let count = u64::try_from(count).unwrap_or(u64::MAX);
+        match self.given.get(&Param::N) {
+            Some(n) if *n != count => Err(format!(
+                "--n {n} does not match the {count} URLs in {source}; a crawl of --urls \
+                 fetches every URL once (leave --n out)"
+            )),
+            _ => {
+                self.set(Param::N, count)
+                    .map_err(|e| format!("{source} holds too many URLs: {e}"))?;
+                self.urls = true;
+                Ok(())
+            }
+        }
     }
 
     fn usize(&self, workload: Workload, param: Param) -> usize {
@@ -324,6 +359,29 @@ mod tests {
         assert_eq!(p.crawl("127.0.0.1:9".parse().unwrap()).concurrency, 40);
         let keys: Vec<_> = p.resolved(Workload::Ring).into_keys().collect();
         assert_eq!(keys, ["hops", "tasks", "threads"]);
+    }
+
+    #[test]
+    fn a_crawl_of_urls_takes_its_size_from_the_file() {
+        let mut p = Params::new();
+        p.for_urls(4, "urls.txt").unwrap();
+        assert_eq!(p.get(Workload::Crawl, Param::N), 4);
+        let keys: Vec<_> = p.resolved(Workload::Crawl).into_keys().collect();
+        assert_eq!(keys, ["concurrency", "n", "threads", "timeout_ms"]);
+        // Given again (as compare passes it to its children), the same count is fine.
+        assert!(p.clone().for_urls(4, "urls.txt").is_ok());
+        let err = p.for_urls(5, "urls.txt").unwrap_err();
+        assert!(
+            err.starts_with("--n 4 does not match the 5 URLs in urls.txt"),
+            "{err}"
+        );
+        let mut p = Params::new();
+        p.set(Param::DelayMs, 10).unwrap();
+        let err = p.for_urls(1, "urls.txt").unwrap_err();
+        assert!(
+            err.starts_with("--delay-ms does not apply to a crawl of --urls"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Property tests with arbitrary bytes: the response reader every model uses
-//! ([`harness::http::ResponseReader`]), the server's route parser, and the live
+//! ([`harness::http::ResponseReader`], with bodies framed by length, by the close
+//! and by the chunked coding), the server's route parser, and the live
 //! server. Each must answer with a value or a typed error: never a panic, never a
 //! hang, and the server never stops answering good requests.
 
@@ -43,6 +44,45 @@ fn response(status: &str, headers: &[String], body: &[u8]) -> Vec<u8> {
     }
     r.extend_from_slice(b"\r\n");
     r.extend_from_slice(body);
+    r
+}
+
+/// `body` in the chunked coding, in chunks of `sizes` (cycled), as a server that
+/// ignores the request's HTTP/1.0 might send it.
+fn chunked(
+    body: &[u8],
+    sizes: &[usize],
+    extension: Option<&str>,
+    trailers: &[String],
+    upper: bool,
+) -> Vec<u8> {
+    let mut r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut rest = body;
+    for size in sizes.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (chunk, more) = rest.split_at((*size).min(rest.len()));
+        let hex = if upper {
+            format!("{:X}", chunk.len())
+        } else {
+            format!("{:x}", chunk.len())
+        };
+        r.extend_from_slice(hex.as_bytes());
+        if let Some(e) = extension {
+            r.extend_from_slice(format!(";{e}").as_bytes());
+        }
+        r.extend_from_slice(b"\r\n");
+        r.extend_from_slice(chunk);
+        r.extend_from_slice(b"\r\n");
+        rest = more;
+    }
+    r.extend_from_slice(b"0\r\n");
+    for t in trailers {
+        r.extend_from_slice(t.as_bytes());
+        r.extend_from_slice(b"\r\n");
+    }
+    r.extend_from_slice(b"\r\n");
     r
 }
 
@@ -136,6 +176,56 @@ proptest! {
             let _ = reader.feed(chunk);
         }
         let _ = reader.eof();
+    }
+
+    #[test]
+    fn a_chunked_response_reads_back_exactly_however_it_is_chunked_and_cut(
+        i in any::<u64>(),
+        len in 0usize..3000,
+        sizes in proptest::collection::vec(1usize..700, 1..12),
+        extension in proptest::option::of("[a-z]{1,8}(=[a-z0-9]{0,8})?"),
+        trailers in proptest::collection::vec("X-[A-Za-z]{1,8}: [ -~]{0,20}", 0..3),
+        upper in any::<bool>(),
+        cuts in proptest::collection::vec(any::<usize>(), 0..32),
+    ) {
+        let body = pages::body(i, len);
+        let bytes = chunked(&body, &sizes, extension.as_deref(), &trailers, upper);
+        let page = read(&bytes, &cuts).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert_eq!((page.bytes, page.digest), (len as u64, Digest::of(&body)));
+    }
+
+    #[test]
+    fn a_chunked_response_cut_short_is_a_protocol_error(
+        len in 0usize..600,
+        sizes in proptest::collection::vec(1usize..100, 1..8),
+        keep in any::<usize>(),
+        cuts in proptest::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let body = pages::body(5, len);
+        let bytes = chunked(&body, &sizes, None, &[], false);
+        // Every proper prefix lacks the empty line that ends the trailer section.
+        let keep = keep % bytes.len();
+        prop_assert_eq!(read(&bytes[..keep], &cuts), Err(FetchErrorKind::Protocol));
+    }
+
+    #[test]
+    fn a_mutated_chunked_response_never_panics(
+        len in 0usize..600,
+        sizes in proptest::collection::vec(1usize..100, 1..8),
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+        cuts in proptest::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let body = pages::body(9, len);
+        let mut bytes = chunked(&body, &sizes, Some("e=1"), &["X-T: 1".into()], false);
+        for (at, byte) in flips {
+            let at = at % bytes.len();
+            bytes[at] = byte;
+        }
+        match read(&bytes, &cuts) {
+            // Decoded content is never more than what was sent.
+            Ok(page) => prop_assert!(page.bytes <= bytes.len() as u64),
+            Err(kind) => prop_assert!(matches!(kind, FetchErrorKind::Protocol | FetchErrorKind::Status(_))),
+        }
     }
 
     #[test]

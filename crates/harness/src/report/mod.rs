@@ -15,8 +15,10 @@
 //! 4. `charts.rs`: the SVG charts.
 //! 5. `files.rs`: writing a results folder and reading it back.
 //! 6. `units.rs`: nanoseconds, bytes and headlines as people read them.
+//! 7. `fetches.rs`: what each URL of a crawl of `--urls` got, under its table.
 
 mod charts;
+mod fetches;
 mod files;
 pub mod stats;
 mod text;
@@ -185,6 +187,12 @@ pub struct Row {
     /// crawl: why this cell measured the machine rather than the model, if it did.
     #[serde(default)]
     pub saturated: Option<String>,
+    /// crawl: the server the rows fetched from (set by `compare` after [`Row::new`]).
+    #[serde(default)]
+    pub target: Option<crate::target::TargetInfo>,
+    /// crawl of `--urls`: what each URL got in this row's last measured run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fetches: Vec<crate::spec::Fetched>,
     pub verified: bool,
     pub error: Option<String>,
     pub machine: Machine,
@@ -335,6 +343,8 @@ impl Row {
             server_cpu_share,
             machine_idle,
             saturated,
+            target: None,
+            fetches: Vec::new(),
             runs,
             verified,
             error,

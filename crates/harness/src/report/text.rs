@@ -13,6 +13,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_
 
 use super::{Row, fmt_bytes, fmt_headline, fmt_ns, groups, headline_label};
 use crate::spec::Workload;
+use crate::target::TargetKind;
 
 /// The header of a group's table.
 fn header(workload: Workload) -> Vec<&'static str> {
@@ -112,6 +113,7 @@ fn notes(group: &[&Row]) -> Vec<String> {
             ties.join("; ")
         ));
     }
+    out.extend(super::fetches::url_notes(group));
     for r in group {
         if let Some(w) = &r.warning {
             out.push(format!("{}: {w}", r.model));
@@ -139,6 +141,15 @@ pub fn describe(rows: &[&Row]) -> String {
         .collect();
     let mut s = format!("{} ({})", first.workload, params.join(", "));
     if first.workload == Workload::Crawl {
+        // Our own delay server goes unnamed, as it always has; another is named.
+        let elsewhere = first
+            .target
+            .as_ref()
+            .filter(|t| t.kind != TargetKind::DelayServer);
+        if let Some(target) = elsewhere {
+            let _ = write!(s, " {}", target.describe());
+        }
+        // Without a delay of ours (a crawl of URLs), there is no ideal to give.
         let p = &first.params;
         if let (Some(n), Some(c), Some(d)) = (p.get("n"), p.get("concurrency"), p.get("delay_ms")) {
             let ideal = n.div_ceil((*c).max(1)) * d;
@@ -275,7 +286,8 @@ pub fn csv(rows: &[Row]) -> String {
         "workload,group,model,family,primitive,params,runs,median_wall_ns,min_wall_ns,\
          max_wall_ns,median_cpu_ns,median_work_cpu_ns,median_peak_rss_bytes,median_work_ns,\
          median_startup_ns,headline,spread,ratio_to_best,ratio_lo,ratio_hi,tie,tie_with,os_threads,\
-         cgroup_bytes_per_task,server_cpu_share,machine_idle,saturated,warning,verified,error\n",
+         cgroup_bytes_per_task,server_cpu_share,machine_idle,saturated,warning,verified,error,\
+         target,target_url\n",
     );
     let o = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     let f = |v: Option<f64>, digits: usize| v.map_or(String::new(), |v| format!("{v:.digits$}"));
@@ -312,6 +324,10 @@ pub fn csv(rows: &[Row]) -> String {
             r.warning.clone().unwrap_or_default(),
             r.verified.to_string(),
             r.error.clone().unwrap_or_default(),
+            r.target
+                .as_ref()
+                .map_or(String::new(), |t| t.kind.name().to_owned()),
+            r.target.as_ref().map_or(String::new(), |t| t.url.clone()),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -6,16 +6,21 @@
 //! figures divide the probe's measured phase, so process start, runtime build and
 //! the harness's verification (which regenerates every body) are not charged to
 //! the requests.
+//!
+//! What verification can check depends on the server ([`Expect`]): one that speaks
+//! the page protocol (the delay server, ours or another machine's) sends bodies
+//! known in advance, checked by digest; any other server (`--urls`) sends bodies
+//! nobody knows, so only their framing and the answer per path are checked.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::{Probe, VerifyError, check, default_threads};
-use crate::http::FetchResult;
+use crate::http::{FetchError, FetchResult};
 use crate::model::ModelError;
 use crate::pages::{self, Expected};
 
-/// GET every path from the delay server at `addr`, at most `concurrency` requests in
+/// GET every path from the server at `addr`, at most `concurrency` requests in
 /// flight, each bounded by `timeout` (connect, write and read together).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrawlSpec {
@@ -27,6 +32,35 @@ pub struct CrawlSpec {
     pub threads: usize,
     /// Where the model marks its measured phase.
     pub probe: Probe,
+    /// What verification may expect of each answer. Models never read it.
+    pub expect: Expect,
+}
+
+/// What the verifier knows about the answers a crawl must get.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// Every path is `prefix` followed by a page-protocol path ([`pages::expected`]):
+    /// each page's length and digest, and each fault's error kind, are known.
+    Digests { prefix: String },
+    /// Bodies are unknown (any HTTP/1.x server): every path must have a result, each
+    /// page one the shared reader framed whole (its `Content-Length` met, its chunks
+    /// complete, or its body ended by the close), and each failure a typed
+    /// [`FetchError`](crate::http::FetchError), a non-200 status among them.
+    StatusAndLength,
+}
+
+impl Expect {
+    /// The page protocol with no prefix: the delay server's own paths.
+    pub fn digests() -> Self {
+        Expect::Digests {
+            prefix: String::new(),
+        }
+    }
+
+    /// Whether bodies are checked against the digests the page protocol defines.
+    pub fn checks_digests(&self) -> bool {
+        matches!(self, Expect::Digests { .. })
+    }
 }
 
 /// Descriptors a crawling process needs besides one socket per request in flight:
@@ -64,10 +98,12 @@ impl CrawlSpec {
             timeout: Duration::from_millis(delay_ms.saturating_mul(10).max(5_000)),
             threads: default_threads(),
             probe: Probe::default(),
+            expect: Expect::digests(),
         }
     }
 
-    /// Checks one result per path, in path order, against what the server must send.
+    /// Checks one result per path, in path order, against what [`Self::expect`]
+    /// says the server must send.
     pub fn verify(&self, outcome: &CrawlOutcome) -> Result<(), VerifyError> {
         check(outcome.results.len() == self.paths.len(), || {
             format!(
@@ -77,9 +113,26 @@ impl CrawlSpec {
             )
         })?;
         for (path, got) in self.paths.iter().zip(&outcome.results) {
-            let want = pages::expected(path)
-                .ok_or_else(|| VerifyError(format!("{path}: not a path the server knows")))?;
-            verify_one(path, want, got)?;
+            match &self.expect {
+                Expect::Digests { prefix } => {
+                    let want = path
+                        .strip_prefix(prefix.as_str())
+                        .and_then(pages::expected)
+                        .ok_or_else(|| {
+                            VerifyError(format!("{path}: not a path the server knows"))
+                        })?;
+                    verify_one(path, want, got)?;
+                }
+                // Every error is a typed FetchError by construction; a page must
+                // be one the reader finished, which it only reports as a 200.
+                Expect::StatusAndLength => {
+                    if let Ok(page) = got {
+                        check(page.status == 200, || {
+                            format!("{path}: a page reported with status {}", page.status)
+                        })?;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -133,5 +186,63 @@ impl CrawlOutcome {
     /// How many paths came back with a page.
     pub fn ok_count(&self) -> usize {
         self.results.iter().filter(|r| r.is_ok()).count()
+    }
+
+    /// One line per path, in path order, for a report: what a crawl of bodies
+    /// nobody knew in advance got for each URL.
+    pub fn fetched(&self, paths: &[String]) -> Vec<Fetched> {
+        paths
+            .iter()
+            .zip(&self.results)
+            .map(|(path, result)| Fetched::new(path, result))
+            .collect()
+    }
+}
+
+/// What one path got, as reports list it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fetched {
+    pub path: String,
+    /// 200 for a page, the code for a status error, none for other failures.
+    pub status: Option<u16>,
+    /// The page's content bytes.
+    pub bytes: Option<u64>,
+    /// The page's FNV-1a digest, in hex: models that got the same body agree.
+    pub digest: Option<String>,
+    /// The typed error, in words.
+    pub error: Option<String>,
+}
+
+impl Fetched {
+    fn new(path: &str, result: &FetchResult) -> Self {
+        let path = path.to_owned();
+        match result {
+            Ok(page) => Self {
+                path,
+                status: Some(page.status),
+                bytes: Some(page.bytes),
+                digest: Some(format!("{:016x}", page.digest)),
+                error: None,
+            },
+            Err(e) => Self {
+                path,
+                status: match e {
+                    FetchError::Status(code) => Some(*code),
+                    _ => None,
+                },
+                bytes: None,
+                digest: None,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+
+    /// `200, 12 bytes` or the error: what the path got, without the path.
+    pub fn outcome(&self) -> String {
+        match (&self.error, self.bytes) {
+            (Some(e), _) => e.clone(),
+            (None, Some(b)) => format!("{}, {b} bytes", self.status.unwrap_or(200)),
+            (None, None) => "no result".into(),
+        }
     }
 }

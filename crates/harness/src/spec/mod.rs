@@ -22,7 +22,7 @@ mod pingpong;
 mod ring;
 mod spawn;
 
-pub use crawl::{CrawlOutcome, CrawlSpec, SPARE_FILES, verify_one};
+pub use crawl::{CrawlOutcome, CrawlSpec, Expect, Fetched, SPARE_FILES, verify_one};
 pub use fanout::{FANOUT_JOB_STEPS, FanoutOutcome, FanoutSpec, fanout_job, run_job};
 pub use pingpong::PingPongSpec;
 pub use ring::{RingOutcome, RingSpec};

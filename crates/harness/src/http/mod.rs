@@ -6,21 +6,26 @@
 //! The bytes arrive in pieces in every model (a readiness callback, a `poll_read`,
 //! a blocking `read` on a green thread), so [`ResponseReader`] takes whatever each
 //! read returned and says when the response is done. It never holds the body: it
-//! counts it and folds it into a [`Digest`], which is what verification checks.
-//! Two ready-made fetches sit on top: [`fetch_blocking`] for the models built on OS
-//! threads, and [`fetch_tokio`] for those that run on tokio.
+//! counts it and folds it into a [`Digest`](crate::pages::Digest), which is what
+//! verification checks. Two ready-made fetches sit on top: [`fetch_blocking`] for
+//! the models built on OS threads, and [`fetch_tokio`] for those that run on tokio.
+//!
+//! 1. this file: the request, [`Page`], [`FetchError`], the two fetches.
+//! 2. `reader.rs`: [`ResponseReader`], which frames a response by its
+//!    `Content-Length`, by the close, or by the chunked coding.
+//! 3. `chunked.rs`: the chunked transfer coding, decoded as it arrives: servers that
+//!    are not ours (a crawl of `--urls`) sometimes send it even to HTTP/1.0.
+
+mod chunked;
+mod reader;
+
+pub use reader::{Progress, ResponseReader};
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::pages::Digest;
-
-/// Largest response head we accept before calling the peer broken.
-const MAX_HEAD_BYTES: usize = 16 * 1024;
-/// Headers httparse may fill in one response.
-const MAX_HEADERS: usize = 32;
 /// Size of a read buffer: the delay server's pages fit in one or two of these.
 pub const READ_BUF_BYTES: usize = 4096;
 
@@ -125,136 +130,6 @@ impl std::error::Error for FetchError {}
 /// The result of one fetch.
 pub type FetchResult = Result<Page, FetchError>;
 
-/// What the reader needs next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
-    /// Feed it more bytes (or tell it the peer closed).
-    More,
-    /// The response is complete; stop reading.
-    Done(Page),
-}
-
-/// Reads one HTTP/1.x response from bytes that arrive in arbitrary pieces.
-///
-/// Feed it every non-empty read with [`feed`](Self::feed); when a read returns 0
-/// (the peer closed), call [`eof`](Self::eof). Either may finish the response.
-#[derive(Debug, Default)]
-pub struct ResponseReader {
-    /// The response head so far; emptied once the head is parsed.
-    head: Vec<u8>,
-    /// Set once the head has been parsed.
-    body: Option<BodyState>,
-}
-
-#[derive(Debug)]
-struct BodyState {
-    /// Content-Length, if the server sent one; otherwise the body runs to EOF.
-    expected: Option<u64>,
-    received: u64,
-    digest: Digest,
-}
-
-impl BodyState {
-    fn page(&self) -> Page {
-        Page {
-            status: 200,
-            bytes: self.received,
-            digest: self.digest.value(),
-        }
-    }
-
-    fn take(&mut self, data: &[u8]) -> Result<Progress, FetchError> {
-        self.received += data.len() as u64;
-        self.digest.update(data);
-        match self.expected {
-            Some(len) if self.received > len => Err(FetchError::Protocol(format!(
-                "body longer than its Content-Length of {len}"
-            ))),
-            Some(len) if self.received == len => Ok(Progress::Done(self.page())),
-            _ => Ok(Progress::More),
-        }
-    }
-}
-
-impl ResponseReader {
-    /// A reader waiting for the first byte.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Takes the bytes of one read. A non-200 status is reported as soon as the head
-    /// is parsed: the caller need not read that body.
-    pub fn feed(&mut self, data: &[u8]) -> Result<Progress, FetchError> {
-        if let Some(body) = &mut self.body {
-            return body.take(data);
-        }
-        self.head.extend_from_slice(data);
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut response = httparse::Response::new(&mut headers);
-        let head_len = match response.parse(&self.head) {
-            Ok(httparse::Status::Complete(len)) => len,
-            Ok(httparse::Status::Partial) if self.head.len() > MAX_HEAD_BYTES => {
-                return Err(FetchError::Protocol(format!(
-                    "response head longer than {MAX_HEAD_BYTES} bytes"
-                )));
-            }
-            Ok(httparse::Status::Partial) => return Ok(Progress::More),
-            Err(e) => return Err(FetchError::Protocol(format!("not an HTTP response: {e}"))),
-        };
-        // `Complete` guarantees the status code was parsed.
-        let status = response.code.unwrap_or_default();
-        if status != 200 {
-            return Err(FetchError::Status(status));
-        }
-        let mut expected = None;
-        for h in response.headers.iter() {
-            if h.name.eq_ignore_ascii_case("content-length") {
-                let len = std::str::from_utf8(h.value)
-                    .ok()
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .ok_or_else(|| FetchError::Protocol("bad Content-Length".into()))?;
-                // Two lengths that disagree leave no way to know where the body
-                // ends (RFC 9112, 6.3): trusting either one would be a guess.
-                if expected.is_some_and(|first| first != len) {
-                    return Err(FetchError::Protocol("conflicting Content-Lengths".into()));
-                }
-                expected = Some(len);
-            }
-        }
-        let rest = self.head.split_off(head_len);
-        self.head = Vec::new();
-        let body = self.body.insert(BodyState {
-            expected,
-            received: 0,
-            digest: Digest::new(),
-        });
-        if expected == Some(0) {
-            return Ok(Progress::Done(body.page()));
-        }
-        body.take(&rest)
-    }
-
-    /// The peer closed the connection: the response is complete only if it had no
-    /// Content-Length (the body runs to EOF) or all of it arrived.
-    pub fn eof(&mut self) -> FetchResult {
-        match &self.body {
-            None if self.head.is_empty() => Err(FetchError::Protocol(
-                "connection closed before any response byte".into(),
-            )),
-            None => Err(FetchError::Protocol(
-                "connection closed inside the response head".into(),
-            )),
-            Some(body) => match body.expected {
-                Some(len) if body.received < len => Err(FetchError::Protocol(format!(
-                    "body ended after {} of {len} bytes",
-                    body.received
-                ))),
-                _ => Ok(body.page()),
-            },
-        }
-    }
-}
-
 /// The time left before `deadline`, or a timeout error once it has passed.
 pub fn remaining(deadline: Instant) -> Result<Duration, FetchError> {
     deadline
@@ -343,93 +218,6 @@ async fn fetch_tokio_unbounded(addr: SocketAddr, path: &str) -> FetchResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pages::body;
-
-    fn response(body: &[u8]) -> Vec<u8> {
-        let mut r = format!(
-            "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        )
-        .into_bytes();
-        r.extend_from_slice(body);
-        r
-    }
-
-    #[test]
-    fn reads_a_response_split_at_every_possible_point() {
-        let b = body(11, 300);
-        let bytes = response(&b);
-        let want = Page {
-            status: 200,
-            bytes: 300,
-            digest: Digest::of(&b),
-        };
-        for cut in 0..bytes.len() {
-            let mut r = ResponseReader::new();
-            let first = r.feed(&bytes[..cut]).unwrap();
-            assert_ne!(first, Progress::Done(want), "done too early at {cut}");
-            assert_eq!(r.feed(&bytes[cut..]).unwrap(), Progress::Done(want));
-        }
-        // One byte at a time, like the trickle fault.
-        let mut r = ResponseReader::new();
-        let mut last = Progress::More;
-        for byte in &bytes {
-            last = r.feed(std::slice::from_ref(byte)).unwrap();
-        }
-        assert_eq!(last, Progress::Done(want));
-    }
-
-    #[test]
-    fn body_without_length_runs_to_eof() {
-        let mut r = ResponseReader::new();
-        assert_eq!(
-            r.feed(b"HTTP/1.0 200 OK\r\n\r\nhello").unwrap(),
-            Progress::More
-        );
-        let page = r.eof().unwrap();
-        assert_eq!(page.bytes, 5);
-        assert_eq!(page.digest, Digest::of(b"hello"));
-    }
-
-    #[test]
-    fn failures_are_typed() {
-        let kind = |bytes: &[u8]| {
-            let mut r = ResponseReader::new();
-            match r.feed(bytes) {
-                Err(e) => e.kind(),
-                Ok(_) => r.eof().unwrap_err().kind(),
-            }
-        };
-        assert_eq!(kind(b""), FetchErrorKind::Protocol);
-        assert_eq!(kind(b"\x00\xffnot http\r\n\r\n"), FetchErrorKind::Protocol);
-        assert_eq!(
-            kind(b"HTTP/1.0 200 OK\r\nContent-"),
-            FetchErrorKind::Protocol
-        );
-        assert_eq!(
-            kind(b"HTTP/1.0 503 Busy\r\nContent-Length: 3\r\n\r\nno!"),
-            FetchErrorKind::Status(503)
-        );
-        assert_eq!(
-            kind(b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nshort"),
-            FetchErrorKind::Protocol
-        );
-        assert_eq!(
-            kind(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\ntoo long"),
-            FetchErrorKind::Protocol
-        );
-        assert_eq!(
-            kind(b"HTTP/1.0 200 OK\r\nContent-Length: x\r\n\r\n"),
-            FetchErrorKind::Protocol
-        );
-        assert_eq!(
-            kind(b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\nContent-Length: 0\r\n\r\n"),
-            FetchErrorKind::Protocol
-        );
-        let mut huge = b"HTTP/1.0 200 OK\r\n".to_vec();
-        huge.extend(std::iter::repeat_n(b'x', MAX_HEAD_BYTES + 1));
-        assert_eq!(kind(&huge), FetchErrorKind::Protocol);
-    }
 
     #[test]
     fn io_errors_map_to_kinds() {

@@ -222,6 +222,8 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     };
     let target = external.or_else(|| server.as_ref().map(|s| CrawlTarget::DelayServer(s.addr())));
     let deadline = Duration::from_secs(args.cell_timeout_s.max(1));
+    // A compare killed outright last time could not remove its last cgroup.
+    CellCgroup::sweep_stale();
     let cgroups = match CellCgroup::create() {
         Some(cg) => format!(
             "one per run, under {}",

@@ -425,5 +425,38 @@ fn killing_compare_leaves_no_child_behind() {
                 .is_ok_and(|s| s.contains(") Z "))
     });
     assert!(gone, "the cell {child_pid} outlived its compare");
+    // The killed compare could not remove its run's memory cgroup; the next compare
+    // does.
+    let cgroups = std::path::Path::new("/sys/fs/cgroup/memory");
+    let left = || {
+        std::fs::read_dir(cgroups).map_or(0, |d| {
+            d.flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with(&format!("cm-{parent}-"))
+                })
+                .count()
+        })
+    };
+    if left() > 0 {
+        let next = run(&[
+            "compare",
+            "--workload",
+            "ring",
+            "--models",
+            "sequential",
+            "--hops",
+            "1",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(next.status.success(), "{}", stderr(&next));
+        assert_eq!(left(), 0, "the killed compare's cgroup is still there");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

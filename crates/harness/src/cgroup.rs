@@ -7,7 +7,9 @@
 //! charged for all of them. `compare` makes one cgroup per child run, moves the
 //! child into it between `fork` and `exec` (so nothing the child does is charged
 //! elsewhere), reads its peak after the child is reaped, and removes it, also when
-//! the run failed (the `Drop` of [`CellCgroup`]).
+//! the run failed (the `Drop` of [`CellCgroup`]). A `compare` killed outright
+//! cannot run that `Drop`; the next one removes what it left
+//! ([`CellCgroup::sweep_stale`]).
 //!
 //! Both hierarchies are supported: cgroup v1 (`/sys/fs/cgroup/memory/`, whose
 //! `memory.max_usage_in_bytes` is the peak and whose `kmem` files split out the
@@ -122,6 +124,38 @@ impl CellCgroup {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+
+    /// Removes the cgroups that runs of processes no longer alive left behind: a
+    /// `compare` killed with SIGKILL cannot run its `Drop`, so its last run's cgroup
+    /// stays. Each name carries the pid of the process that made it, so the next run
+    /// can tell. Returns how many it removed.
+    pub fn sweep_stale() -> usize {
+        let mut removed = 0;
+        for parent in [
+            Path::new("/sys/fs/cgroup/memory").to_path_buf(),
+            crate::limits::own_memory_cgroup().map_or_else(PathBuf::new, |(dir, _)| dir),
+        ] {
+            let Ok(entries) = fs::read_dir(&parent) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(pid) = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix("cm-"))
+                    .and_then(|rest| rest.split('-').next())
+                    .and_then(|pid| pid.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                let alive = Path::new("/proc").join(pid.to_string()).exists();
+                if !alive && fs::remove_dir(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
 }
 
 /// Moves the calling process into the cgroup whose `cgroup.procs` is `procs`. Only
@@ -155,6 +189,25 @@ impl Drop for CellCgroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cgroups_of_dead_runs_are_swept() {
+        let Some(cg) = CellCgroup::create() else {
+            eprintln!("skipped: no writable memory cgroup here (not root, or no controller)");
+            return;
+        };
+        // A pid that has exited: a child that ran `true` and was reaped.
+        let mut child = Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let parent = cg.dir().parent().unwrap().to_path_buf();
+        let stale = parent.join(format!("cm-{dead}-0"));
+        fs::create_dir(&stale).unwrap();
+        let ours = cg.dir().to_path_buf();
+        CellCgroup::sweep_stale();
+        assert!(!stale.exists(), "{} was not swept", stale.display());
+        assert!(ours.exists(), "a live process's cgroup was swept");
+    }
 
     #[test]
     fn a_child_is_charged_and_the_cgroup_removed() {

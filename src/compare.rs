@@ -83,10 +83,12 @@ fn run_once(
     let cgroup = CellCgroup::create();
     let crawl_server = server.filter(|_| cell.workload == Workload::Crawl);
     let server_before = crawl_server.and_then(ServerChild::cpu_ns);
-    let ticks_before = machine_ticks();
+    // The machine's idle share matters only where a server shares it: crawls.
+    let crawl = cell.workload == Workload::Crawl;
+    let ticks_before = crawl.then(machine_ticks).flatten();
     let run = run_child(&mut cmd, deadline, cgroup.as_ref())?;
     let server_after = crawl_server.and_then(ServerChild::cpu_ns);
-    let ticks_after = machine_ticks();
+    let ticks_after = crawl.then(machine_ticks).flatten();
     drop(cgroup);
     let parsed: Option<CellReport> = run
         .stdout
@@ -124,7 +126,7 @@ fn run_once(
     if let (Some((t0, i0)), Some((t1, i1))) = (ticks_before, ticks_after) {
         let total = t1.saturating_sub(t0);
         // Under a few ticks the share means nothing (a 10 ms tick, a 5 ms cell).
-        if total >= 10 && cell.workload == Workload::Crawl {
+        if total >= 10 {
             sample.machine_idle = Some(i1.saturating_sub(i0) as f64 / total as f64);
         }
     }

@@ -1,41 +1,12 @@
 //! The command-line contract, end to end: what users, docs and `compare` rely on.
 //! Sizes are tiny; nothing here depends on how fast the machine is.
 
+mod common;
+
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_concurrency-models"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run the CLI")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Bad input: exit 2 and exactly one line on stderr, no panic, no backtrace.
-fn assert_usage_error(args: &[&str], needle: &str) {
-    let out = run(args);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(
-        err.lines().count(),
-        1,
-        "{args:?} printed more than one line: {err}"
-    );
-    assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
-    assert!(!err.contains("panicked"), "{err}");
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cm-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+use common::{assert_usage_error, bin, results_folder, rows, run, stderr, temp_path};
 
 #[test]
 fn bad_input_gets_one_line_and_exit_2() {
@@ -257,7 +228,7 @@ fn fanout_batches_are_the_protocol() {
 
 #[test]
 fn compare_writes_verified_rows_and_every_report() {
-    let dir = temp_dir("compare");
+    let dir = temp_path("compare");
     let json = dir.with_extension("json");
     let out = run(&[
         "compare",
@@ -281,11 +252,9 @@ fn compare_writes_verified_rows_and_every_report() {
     assert!(out.status.success(), "{}", stderr(&out));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("ideal 20 ms"), "{table}");
-    let rows: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    let rows = rows.as_array().unwrap();
+    let rows = rows(&json);
     assert_eq!(rows.len(), 2);
-    for row in rows {
+    for row in &rows {
         assert_eq!(row["verified"], true, "{row}");
         assert_eq!(row["runs"].as_array().unwrap().len(), 2);
         for key in ["wall_ns", "user_ns", "sys_ns", "peak_rss_bytes", "work_ns"] {
@@ -325,12 +294,7 @@ fn compare_writes_verified_rows_and_every_report() {
         median(0) >= 4 * 20_000_000,
         "sequential cannot beat 4 delays"
     );
-    let stamp = std::fs::read_dir(&dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let stamp = results_folder(&dir);
     for file in ["results.json", "results.csv", "report.md", "crawl.svg"] {
         assert!(stamp.join(file).is_file(), "{file} missing");
     }
@@ -344,7 +308,7 @@ fn compare_writes_verified_rows_and_every_report() {
 
 #[test]
 fn compare_sweeps_draw_one_chart() {
-    let dir = temp_dir("sweep");
+    let dir = temp_path("sweep");
     let out = run(&[
         "compare",
         "--workload",
@@ -361,29 +325,17 @@ fn compare_sweeps_draw_one_chart() {
         dir.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let stamp = std::fs::read_dir(&dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let stamp = results_folder(&dir);
     assert!(stamp.join("spawn-sweep-n.svg").is_file());
-    let rows: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(stamp.join("results.json")).unwrap())
-            .unwrap();
-    let groups: Vec<&str> = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["group"].as_str().unwrap())
-        .collect();
+    let rows = rows(&stamp.join("results.json"));
+    let groups: Vec<&str> = rows.iter().map(|r| r["group"].as_str().unwrap()).collect();
     assert_eq!(groups, ["spawn n=2", "spawn n=8"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn killing_compare_leaves_no_child_behind() {
-    let dir = temp_dir("killed");
+    let dir = temp_path("killed");
     let mut compare = bin()
         .args([
             "compare",

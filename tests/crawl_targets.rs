@@ -7,32 +7,13 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 
 use serde_json::Value;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_concurrency-models"))
-}
+mod common;
 
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run the CLI")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp_path(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("cm-targets-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&path);
-    let _ = std::fs::remove_file(&path);
-    path
-}
+use common::{assert_usage_error, bin, results_folder, rows, run, stderr, stdout, temp_path};
 
 /// A response with a `Content-Length`, as HTTP/1.0 answers it.
 fn with_length(status: &str, body: &[u8]) -> Vec<u8> {
@@ -217,16 +198,8 @@ fn compare_crawls_urls_and_reports_every_url() {
             "{path}: {table}"
         );
     }
-    let stamp = std::fs::read_dir(&dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let rows: Value =
-        serde_json::from_str(&std::fs::read_to_string(stamp.join("results.json")).unwrap())
-            .unwrap();
-    let rows = rows.as_array().unwrap();
+    let stamp = results_folder(&dir);
+    let rows = rows(&stamp.join("results.json"));
     assert_eq!(rows.len(), 2);
     for row in rows {
         assert_eq!(row["verified"], true, "{row}");
@@ -336,16 +309,8 @@ fn target_crawls_a_serve_started_apart() {
         table.contains(&format!("from {url}, ideal 10 ms")),
         "{table}"
     );
-    let stamp = std::fs::read_dir(&dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let rows: Value =
-        serde_json::from_str(&std::fs::read_to_string(stamp.join("results.json")).unwrap())
-            .unwrap();
-    for row in rows.as_array().unwrap() {
+    let stamp = results_folder(&dir);
+    for row in rows(&stamp.join("results.json")) {
         assert_eq!(row["verified"], true, "{row}");
         assert_eq!(row["target"]["url"], url.as_str());
         assert_eq!(
@@ -354,16 +319,6 @@ fn target_crawls_a_serve_started_apart() {
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Bad input: exit 2 and exactly one line on stderr, no panic.
-fn assert_usage_error(args: &[&str], needle: &str) {
-    let out = run(args);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
-    assert!(!err.contains("panicked"), "{err}");
 }
 
 fn write(path: &Path, text: &str) -> String {

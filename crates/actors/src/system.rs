@@ -11,7 +11,6 @@
 //! no actor, Arbiter or runtime it started is left.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
 
 use actix::{Arbiter, ArbiterHandle, System};
 use harness::spec::Probe;
@@ -62,7 +61,6 @@ where
             limit.max, limit.reason
         )));
     }
-    let threads_before = limits::thread_count();
     let rt = runtime("the System's")?;
     let runner = System::with_tokio_rt(move || rt);
     let system = System::current();
@@ -108,9 +106,6 @@ where
     for arbiter in arbiters {
         panicked += usize::from(arbiter.join().is_err());
     }
-    if extra > 0 {
-        settle(threads_before);
-    }
     stopped.map_err(|e| ModelError::failed(format!("the System did not stop cleanly: {e}")))?;
     if panicked > 0 {
         return Err(ModelError::failed(format!(
@@ -118,21 +113,6 @@ where
         )));
     }
     outcome
-}
-
-/// Waits, briefly, until the joined Arbiter threads have left `/proc/self/task`.
-///
-/// `join` returns once a thread has cleared its thread id, which the kernel does a
-/// moment before it removes the thread from the process; on a loaded machine that
-/// moment stretches, and the next run in this process (the conformance suite runs
-/// `--threads 3` and then `--threads 1` back to back) would count a thread of ours
-/// as its own. Bounded, outside the measured phase, and usually no wait at all.
-fn settle(threads_before: Option<usize>) {
-    let Some(before) = threads_before else { return };
-    let deadline = Instant::now() + Duration::from_millis(50);
-    while limits::thread_count().is_some_and(|now| now > before) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_micros(200));
-    }
 }
 
 /// A mailbox that closed before it answered: the actor behind it stopped or died.

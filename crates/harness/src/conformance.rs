@@ -24,8 +24,9 @@ use std::time::{Duration, Instant};
 
 use crate::http::FetchErrorKind;
 use crate::limits;
-use crate::model::{Model, ModelError, panic_message};
+use crate::model::{Model, panic_message};
 use crate::pages::{self, Fault};
+use crate::params::{Param, Params};
 use crate::server::{self, ServerConfig, ServerHandle};
 use crate::spec::{CrawlSpec, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec, Workload};
 
@@ -241,42 +242,25 @@ fn threads_used(
     // Threads the last run joined may still be listed for a moment on a loaded
     // machine; the count must start from a quiet process.
     let _ = settled_thread_count();
-    let probe = crate::probe::Probe::default();
-    let err = |e: ModelError| e.to_string();
-    match workload {
-        Workload::Crawl => {
-            let mut s = CrawlSpec::pages(addr, 4, 0, 10);
-            s.threads = threads;
-            s.probe = probe.clone();
-            model.crawl(&s).map_err(err)?;
-        }
-        Workload::PingPong => {
-            let mut s = PingPongSpec::new(10);
-            s.threads = threads;
-            s.probe = probe.clone();
-            model.pingpong(&s).map_err(err)?;
-        }
-        Workload::Ring => {
-            let mut s = RingSpec::new(10, 10);
-            s.threads = threads;
-            s.probe = probe.clone();
-            model.ring(&s).map_err(err)?;
-        }
-        Workload::Spawn => {
-            let mut s = SpawnSpec::new(10, Duration::ZERO);
-            s.threads = threads;
-            s.probe = probe.clone();
-            model.spawn(&s).map_err(err)?;
-        }
-        Workload::Fanout => {
-            let mut s = FanoutSpec::new(10, 2);
-            s.threads = threads;
-            s.probe = probe.clone();
-            model.fanout(&s).map_err(err)?;
-        }
+    // A small run of the workload, as `run --threads` would make it.
+    let sizes: &[(Param, u64)] = match workload {
+        Workload::Crawl => &[(Param::N, 4), (Param::DelayMs, 0), (Param::BodyBytes, 10)],
+        Workload::PingPong => &[(Param::Rounds, 10)],
+        Workload::Ring => &[(Param::Tasks, 10), (Param::Hops, 10)],
+        // Long enough that all 10 are alive at once, as the spawn rules require.
+        Workload::Spawn => &[(Param::N, 10), (Param::SleepMs, 100)],
+        Workload::Fanout => &[(Param::Items, 10), (Param::Workers, 2)],
+    };
+    let mut params = Params::new();
+    for &(param, value) in sizes.iter().chain(&[(Param::Threads, threads as u64)]) {
+        params.set(param, value)?;
     }
-    probe
-        .phases()
+    let report = crate::cell::execute(model, workload, &params, addr);
+    if let Some(e) = report.error {
+        return Err(format!("{workload} with --threads {threads}: {e}"));
+    }
+    report
+        .phases
         .and_then(|p| p.os_threads)
         .ok_or_else(|| format!("{workload}: no thread count from the probe"))
 }

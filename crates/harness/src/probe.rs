@@ -38,9 +38,9 @@ struct Mark {
 }
 
 impl Mark {
-    /// Reads the process's counters. The clock is read last when opening a phase
-    /// and first when closing one (see the callers), so the reading itself stays
-    /// outside the phase.
+    /// Reads the process's counters, stamped `at`. The clock is read last when
+    /// opening a phase and first when closing one (see the callers), so the reading
+    /// itself stays outside the phase.
     fn read(at: Instant, with_memory: bool) -> Self {
         let (user_ns, sys_ns) = self_cpu_ns();
         Self {
@@ -107,9 +107,11 @@ impl Eq for Probe {}
 impl Probe {
     /// The runtime is up; the measured work starts now. Only the first call counts.
     pub fn begin(&self) {
-        let mut mark = Mark::read(Instant::now(), true);
-        mark.at = Instant::now();
-        let _ = self.0.begin.set(mark);
+        let mark = Mark::read(Instant::now(), true);
+        let _ = self.0.begin.set(Mark {
+            at: Instant::now(),
+            ..mark
+        });
     }
 
     /// The workload's answer is known; teardown starts now. Only the first call

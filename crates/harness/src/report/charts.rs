@@ -26,6 +26,24 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
+/// An axis label: few digits, no trailing `.0`, thousands as `k` and millions as
+/// `M`, so that neighbouring labels on a log axis do not run into each other.
+fn axis_number(v: f64) -> String {
+    let (scaled, unit) = if v.abs() >= 1e6 {
+        (v / 1e6, "M")
+    } else if v.abs() >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let digits = if scaled.abs() >= 10.0 || scaled.fract() == 0.0 {
+        0
+    } else {
+        1
+    };
+    format!("{scaled:.digits$}{unit}")
+}
+
 /// A horizontal bar per verified model: its median headline cost (the marginal
 /// cost the table ranks by), with a min–max whisker over the runs.
 pub fn bar_chart(path: &Path, title: &str, rows: &[&Row]) -> io::Result<()> {
@@ -65,6 +83,8 @@ pub fn bar_chart(path: &Path, title: &str, rows: &[&Row]) -> io::Result<()> {
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .x_labels(6)
+        .x_label_formatter(&|v| axis_number(*v))
         .x_desc(format!(
             "median {} (log scale), whiskers: min – max",
             rows.first().map_or("cost", |r| cost_label(r.workload))
@@ -141,6 +161,10 @@ pub fn sweep_chart(path: &Path, title: &str, param: &str, rows: &[&Row]) -> io::
         .map_err(plot_err)?;
     chart
         .configure_mesh()
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|v| axis_number(*v))
+        .y_label_formatter(&|v| axis_number(*v))
         .x_desc(param)
         .y_desc(format!(
             "median {}",

@@ -221,9 +221,8 @@ pub fn cost_label(workload: Workload) -> &'static str {
 }
 
 /// A delay server busier than this share of its threads, or a machine idler than
-/// this share, marks a crawl cell as measuring the machine. Conservative on
-/// purpose: at 70 % busy a one-thread server already queues requests, and a 2-core
-/// machine under 10 % idle has the client and the server contending for cores.
+/// this share, marks a crawl cell as measuring the machine. The bounds err towards
+/// flagging; `docs/measuring.md` has the runs they were checked against.
 pub const SATURATED_SERVER: f64 = 0.70;
 pub const SATURATED_IDLE: f64 = 0.10;
 

@@ -29,29 +29,79 @@
 //! goes on. Erlang's supervisor, by contrast, starts a new process from its child
 //! spec; in actix whatever state must not survive a crash is reset in `restarting`.
 //!
-//! The request itself is `harness::http::fetch_tokio`, the same fetch the tokio
-//! models use (every Arbiter runs a tokio runtime): a waiting request holds its
-//! socket and its response reader, and no read buffer of its own.
+//! The request itself is this file's [`fetch`], tokio's code (every Arbiter runs a
+//! tokio runtime): a waiting request holds its socket and its response reader, and
+//! no read buffer of its own.
 
-use std::iter::Enumerate;
+use std::io;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use actix::prelude::*;
 use futures::FutureExt;
-use harness::http::{FetchError, FetchResult, fetch_tokio};
+use harness::http::{self, FetchError, FetchResult, Progress, READ_BUF_BYTES, ResponseReader};
 use harness::spec::{CrawlOutcome, CrawlSpec};
 use harness::{ModelError, panic_message};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 use crate::system;
 
+// ## fetch
+// actix: an Arbiter is a tokio runtime and a fetcher's request runs on it, so this
+// is tokio's fetch, the same function as the tokio model's.
+/// GET `path` from `addr` on tokio's sockets, within `timeout` in all.
+///
+/// The same steps as a blocking fetch, each `.await` a point where the request
+/// hands the Arbiter's thread back until the socket is ready. The read buffer lives
+/// only between `readable().await` and `try_read`, never across an await, so it
+/// sits on the polling thread's stack and not inside each of 10,000 request
+/// futures. `tokio::time::timeout` bounds the whole request and drops it, closing
+/// the socket, when the deadline passes.
+async fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
+    let get = async {
+        let mut stream = TcpStream::connect(addr)
+            .await
+            .map_err(|e| FetchError::connect(&e))?;
+        stream
+            .write_all(&http::request(addr, path))
+            .await
+            .map_err(|e| FetchError::io(&e))?;
+        let mut reader = ResponseReader::new();
+        loop {
+            stream.readable().await.map_err(|e| FetchError::io(&e))?;
+            let mut buf = [0u8; READ_BUF_BYTES];
+            match stream.try_read(&mut buf) {
+                Ok(0) => return reader.eof(),
+                Ok(n) => {
+                    if let Progress::Done(page) = reader.feed(&buf[..n])? {
+                        return Ok(page);
+                    }
+                }
+                // Readiness was stale (a spurious wake-up): wait again.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(FetchError::io(&e)),
+            }
+        }
+    };
+    tokio::time::timeout(timeout, get)
+        .await
+        .unwrap_or(Err(FetchError::Timeout))
+}
+
+// ## worker
+// actix: the workers are supervised `Fetcher` actors and the shared cursor is the
+// `Coordinator`, so a worker's loop is a round of messages: the coordinator sends a
+// fetcher the `next` path, the fetcher fetches it and reports `Fetched`, and the
+// coordinator stores the result (collect) and sends that fetcher the next path.
 /// "Fetch this path": its index in the spec, and the path.
 #[derive(Message)]
 #[rtype(result = "()")]
 struct Fetch {
-    index: usize,
+    i: usize,
     path: String,
 }
 
@@ -60,11 +110,11 @@ struct Fetch {
 #[rtype(result = "()")]
 struct Fetched {
     fetcher: usize,
-    index: usize,
+    i: usize,
     result: FetchResult,
 }
 
-/// GETs one path at a time and reports each result to the coordinator.
+/// One worker: GETs one path at a time and reports each result to the coordinator.
 struct Fetcher {
     id: usize,
     addr: SocketAddr,
@@ -85,9 +135,9 @@ impl Supervised for Fetcher {}
 impl Handler<Fetch> for Fetcher {
     type Result = ();
 
-    fn handle(&mut self, Fetch { index, path }: Fetch, ctx: &mut Context<Self>) {
+    fn handle(&mut self, Fetch { i, path }: Fetch, ctx: &mut Context<Self>) {
         let (addr, timeout) = (self.addr, self.timeout);
-        let request = async move { fetch_tokio(addr, &path, timeout).await };
+        let request = async move { fetch(addr, &path, timeout).await };
         let guarded = AssertUnwindSafe(request).catch_unwind();
         ctx.wait(guarded.into_actor(self).map(move |outcome, fetcher, ctx| {
             let result = outcome.unwrap_or_else(|panic| {
@@ -101,16 +151,17 @@ impl Handler<Fetch> for Fetcher {
             });
             fetcher.coordinator.do_send(Fetched {
                 fetcher: fetcher.id,
-                index,
+                i,
                 result,
             });
         }));
     }
 }
 
-/// Hands out the paths in order and keeps the results in path order.
+/// The crawl's shared cursor, and where its results are kept in path order.
 struct Coordinator {
-    queue: Enumerate<std::vec::IntoIter<String>>,
+    paths: Vec<String>,
+    next: usize,
     fetchers: Vec<Addr<Fetcher>>,
     results: Vec<Option<FetchResult>>,
     outstanding: usize,
@@ -118,13 +169,82 @@ struct Coordinator {
 }
 
 impl Coordinator {
-    /// Gives `fetcher` the next path, if any is left.
-    fn hand_out(&mut self, fetcher: usize) {
-        if let Some((index, path)) = self.queue.next() {
-            self.fetchers[fetcher].do_send(Fetch { index, path });
-        }
+    /// Sends fetcher `id` the next path, if any is left.
+    fn hand_out(&mut self, id: usize) {
+        let i = self.next;
+        let Some(path) = self.paths.get_mut(i) else {
+            return;
+        };
+        self.next += 1;
+        // Taken, not cloned: each path is sent once, and its slot is not read again.
+        let path = std::mem::take(path);
+        self.fetchers[id].do_send(Fetch { i, path });
     }
+}
 
+impl Actor for Coordinator {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        for id in 0..self.fetchers.len() {
+            self.hand_out(id);
+        }
+        self.answer_if_done(ctx);
+    }
+}
+
+// ## run
+pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+    let workers = spec.reserve_sockets()?.min(spec.paths.len());
+    let (addr, timeout) = (spec.addr, spec.timeout);
+    let paths = spec.paths.clone();
+    let n = paths.len();
+    let threads = system::arbiters_for(spec.threads, workers);
+    system::run(threads, &spec.probe, |arbiters| async move {
+        let (answer, results) = oneshot::channel();
+        Coordinator::create(move |ctx| {
+            let coordinator = ctx.address().recipient();
+            let fetchers = (0..workers)
+                .map(|id| {
+                    let coordinator = coordinator.clone();
+                    let arbiter = system::placed(&arbiters, id);
+                    Supervisor::start_in_arbiter(arbiter, move |_| Fetcher {
+                        id,
+                        addr,
+                        timeout,
+                        coordinator,
+                    })
+                })
+                .collect();
+            Coordinator {
+                paths,
+                next: 0,
+                fetchers,
+                results: vec![None; n],
+                outstanding: n,
+                answer: Some(answer),
+            }
+        });
+        collect(results).await
+    })
+}
+
+// ## collect
+// actix: actors are not joined; the coordinator stores each `Fetched` in its slot as
+// it comes, and answers the run through a oneshot when none is outstanding, which
+// `system::run` follows with `probe.end()`.
+impl Handler<Fetched> for Coordinator {
+    type Result = ();
+
+    fn handle(&mut self, Fetched { fetcher, i, result }: Fetched, ctx: &mut Context<Self>) {
+        self.results[i] = Some(result);
+        self.outstanding -= 1;
+        self.hand_out(fetcher);
+        self.answer_if_done(ctx);
+    }
+}
+
+impl Coordinator {
     fn answer_if_done(&mut self, ctx: &mut Context<Self>) {
         if self.outstanding == 0 {
             if let Some(answer) = self.answer.take() {
@@ -138,60 +258,11 @@ impl Coordinator {
     }
 }
 
-impl Actor for Coordinator {
-    type Context = Context<Self>;
-
-    fn started(&mut self, ctx: &mut Context<Self>) {
-        for fetcher in 0..self.fetchers.len() {
-            self.hand_out(fetcher);
-        }
-        self.answer_if_done(ctx);
-    }
-}
-
-impl Handler<Fetched> for Coordinator {
-    type Result = ();
-
-    fn handle(&mut self, msg: Fetched, ctx: &mut Context<Self>) {
-        self.results[msg.index] = Some(msg.result);
-        self.outstanding -= 1;
-        self.hand_out(msg.fetcher);
-        self.answer_if_done(ctx);
-    }
-}
-
-pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
-    let n = spec.paths.len();
-    let fetchers = spec.reserve_sockets()?.min(n);
-    let threads = system::arbiters_for(spec.threads, fetchers);
-    let (addr, timeout, paths) = (spec.addr, spec.timeout, spec.paths.clone());
-    let results = system::run(threads, &spec.probe, |arbiters| async move {
-        let (answer, results) = oneshot::channel();
-        Coordinator::create(move |ctx| {
-            let me = ctx.address().recipient();
-            let fetchers = (0..fetchers)
-                .map(|id| {
-                    let coordinator = me.clone();
-                    let arbiter = system::placed(&arbiters, id);
-                    Supervisor::start_in_arbiter(arbiter, move |_| Fetcher {
-                        id,
-                        addr,
-                        timeout,
-                        coordinator,
-                    })
-                })
-                .collect();
-            Coordinator {
-                queue: paths.into_iter().enumerate(),
-                fetchers,
-                results: vec![None; n],
-                outstanding: n,
-                answer: Some(answer),
-            }
-        });
-        results
-            .await
-            .map_err(|e| system::lost("the coordinator stopped without an answer", e))
-    })?;
+async fn collect(
+    results: oneshot::Receiver<Vec<Option<FetchResult>>>,
+) -> Result<CrawlOutcome, ModelError> {
+    let results = results
+        .await
+        .map_err(|e| system::lost("the coordinator stopped without an answer", e))?;
     CrawlOutcome::from_slots(results)
 }

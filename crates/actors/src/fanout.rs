@@ -22,6 +22,10 @@ use tokio::sync::oneshot;
 
 use crate::system;
 
+// ## worker
+// actix: a worker is an actor; its jobs arrive as `Job` messages, and its inbox
+// closing is its last address going, after which actix calls `stopped`: that is
+// where it sends its one `Partial`.
 /// One job: a range of item numbers.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -35,11 +39,11 @@ struct Partial {
     sum: u64,
 }
 
-/// Runs every job it receives; reports its partial sum when it stops.
+/// One worker: runs every job it is dealt, then reports its count and sum once.
 struct Worker {
     count: u64,
     sum: u64,
-    collector: Recipient<Partial>,
+    results: Recipient<Partial>,
 }
 
 impl Actor for Worker {
@@ -47,7 +51,7 @@ impl Actor for Worker {
 
     /// Called once the producer's address is gone and the mailbox is drained.
     fn stopped(&mut self, _: &mut Context<Self>) {
-        self.collector.do_send(Partial {
+        self.results.do_send(Partial {
             count: self.count,
             sum: self.sum,
         });
@@ -57,26 +61,73 @@ impl Actor for Worker {
 impl Handler<Job> for Worker {
     type Result = ();
 
-    fn handle(&mut self, Job(items): Job, _: &mut Context<Self>) {
-        let (count, sum) = run_job(items);
-        self.count += count;
-        self.sum = self.sum.wrapping_add(sum);
+    fn handle(&mut self, Job(job): Job, _: &mut Context<Self>) {
+        let (c, s) = run_job(job);
+        self.count += c;
+        self.sum = self.sum.wrapping_add(s);
     }
 }
 
-/// Adds the workers' results; answers when one from each is in.
+// ## run
+pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+    if spec.workers == 0 && spec.items > 0 {
+        return Err(ModelError::failed("fanout needs at least one worker"));
+    }
+    let (workers, jobs) = (spec.workers, spec.job_ranges());
+    let threads = system::arbiters_for(spec.threads, workers);
+    system::run(threads, &spec.probe, |arbiters| async move {
+        // The collector's mailbox first, so that the workers can be given its
+        // address (actix's `Context::new`); `collect` starts the collector on it.
+        let results = Context::<Collector>::new();
+        let to_collector = results.address().recipient();
+        let inboxes: Vec<Addr<Worker>> = (0..workers)
+            .map(|w| {
+                let results = to_collector.clone();
+                Worker::start_in_arbiter(system::placed(&arbiters, w), move |_| Worker {
+                    count: 0,
+                    sum: 0,
+                    results,
+                })
+            })
+            .collect();
+        // Only the workers may hold the collector's address.
+        drop(to_collector);
+        let out = produce(jobs, inboxes);
+        collect(out, results, workers).await
+    })
+}
+
+// ## produce
+/// Deals the jobs round-robin, one mailbox per worker (an actor's mailbox has a
+/// single consumer), counting them where they are sent, then drops the addresses,
+/// which closes every mailbox: each worker stops once it has run what it holds.
+fn produce(jobs: impl Iterator<Item = Range<u64>>, inboxes: Vec<Addr<Worker>>) -> FanoutOutcome {
+    let mut out = FanoutOutcome::default();
+    for (job, inbox) in jobs.zip(inboxes.iter().cycle()) {
+        inbox.do_send(Job(job));
+        out.job_messages += 1;
+    }
+    out
+}
+
+// ## collect
+// actix: the collector is an actor that adds one `Partial` per worker (a worker has
+// stopped when it sends one, so that is its join) and answers the run through a
+// oneshot when all are in; `system::run` marks `probe.end()` when this returns.
+/// Adds the workers' results to the producer's `out`; answers when one from each
+/// is in.
 struct Collector {
     workers: u64,
-    outcome: FanoutOutcome,
+    out: FanoutOutcome,
     answer: Option<oneshot::Sender<FanoutOutcome>>,
 }
 
 impl Collector {
     fn answer_if_done(&mut self, ctx: &mut Context<Self>) {
-        if self.outcome.result_messages == self.workers {
+        if self.out.result_messages == self.workers {
             if let Some(answer) = self.answer.take() {
                 // The receiver is gone only if the run already gave up.
-                let _ = answer.send(self.outcome);
+                let _ = answer.send(self.out);
             }
             ctx.stop();
         }
@@ -96,50 +147,24 @@ impl Handler<Partial> for Collector {
     type Result = ();
 
     fn handle(&mut self, Partial { count, sum }: Partial, ctx: &mut Context<Self>) {
-        self.outcome.add_result(count, sum);
+        self.out.add_result(count, sum);
         self.answer_if_done(ctx);
     }
 }
 
-pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
-    if spec.workers == 0 && spec.items > 0 {
-        return Err(ModelError::failed("fanout needs at least one worker"));
-    }
-    let workers = spec.workers;
-    let jobs = spec.job_ranges();
-    let threads = system::arbiters_for(spec.threads, workers);
-    system::run(threads, &spec.probe, |arbiters| async move {
-        let (answer, outcome) = oneshot::channel();
-        let collector = Collector {
-            workers: workers as u64,
-            outcome: FanoutOutcome::default(),
-            answer: Some(answer),
-        }
-        .start()
-        .recipient();
-        let mailboxes: Vec<Addr<Worker>> = (0..workers)
-            .map(|w| {
-                let collector = collector.clone();
-                Worker::start_in_arbiter(system::placed(&arbiters, w), move |_| Worker {
-                    count: 0,
-                    sum: 0,
-                    collector,
-                })
-            })
-            .collect();
-        drop(collector);
-        // The producer: deal the jobs, counting them where they are sent.
-        let mut sent = 0;
-        for (j, job) in jobs.enumerate() {
-            mailboxes[j % workers].do_send(Job(job));
-            sent += 1;
-        }
-        // Closes every mailbox: each worker stops once it has run what it holds.
-        drop(mailboxes);
-        let mut outcome = outcome
-            .await
-            .map_err(|e| system::lost("the collector stopped without an answer", e))?;
-        outcome.job_messages = sent;
-        Ok(outcome)
-    })
+/// Starts the collector on its mailbox, where the workers' results may already
+/// wait, and awaits its answer.
+async fn collect(
+    out: FanoutOutcome,
+    results: Context<Collector>,
+    workers: usize,
+) -> Result<FanoutOutcome, ModelError> {
+    let (answer, done) = oneshot::channel();
+    results.run(Collector {
+        workers: workers as u64,
+        out,
+        answer: Some(answer),
+    });
+    done.await
+        .map_err(|e| system::lost("the collector stopped without an answer", e))
 }

@@ -25,6 +25,10 @@ use tokio::sync::oneshot;
 
 use crate::system;
 
+// ## task
+// actix: a task is an actor, `Sleeper`: it enters the gauge in `started`, its sleep
+// is a timer in its context, and the guard lives in the timer's closure, which
+// reports `Woke` to the tally and stops the sleeper.
 /// "I woke up."
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -34,9 +38,9 @@ struct Woke;
 /// and no allocation, where cloning an `Addr` allocates two small `Arc`s (the
 /// sender's parking state) per sleeper; it is upgraded only for the one report.
 struct Sleeper {
+    probe: Probe,
     sleep: Duration,
     tally: WeakAddr<Tally>,
-    probe: Probe,
 }
 
 impl Actor for Sleeper {
@@ -55,6 +59,45 @@ impl Actor for Sleeper {
     }
 }
 
+// ## run
+pub(crate) fn run(spec: &SpawnSpec) -> Result<Counted, ModelError> {
+    let (n, sleep, probe) = (spec.n, spec.sleep, spec.probe.clone());
+    let threads = system::arbiters_for(spec.threads, n);
+    system::run(threads, &spec.probe, |arbiters| async move {
+        let (answer, count) = oneshot::channel();
+        let tally = Tally {
+            expected: n as u64,
+            reported: 0,
+            answer: Some(answer),
+        }
+        .start();
+        let shares = arbiters.len();
+        for (k, arbiter) in arbiters.iter().enumerate() {
+            // Arbiter k starts sleepers k, k + shares, k + 2 * shares, ...
+            let share = n / shares + usize::from(k < n % shares);
+            let (weak, probe) = (tally.downgrade(), probe.clone());
+            let placed = arbiter.spawn_fn(move || {
+                for _ in 0..share {
+                    Sleeper {
+                        probe: probe.clone(),
+                        sleep,
+                        tally: weak.clone(),
+                    }
+                    .start();
+                }
+            });
+            if !placed {
+                return Err(system::arbiter_gone());
+            }
+        }
+        collect(tally, count).await
+    })
+}
+
+// ## collect
+// actix: actors are not joined; each sleeper reports to a `Tally`, which answers the
+// run through a oneshot once all `n` are in, and `system::run` marks `probe.end()`
+// when this returns.
 /// Counts the reports; answers when `expected` are in.
 struct Tally {
     expected: u64,
@@ -92,41 +135,12 @@ impl Handler<Woke> for Tally {
     }
 }
 
-pub(crate) fn run(spec: &SpawnSpec) -> Result<Counted, ModelError> {
-    let (n, sleep) = (spec.n, spec.sleep);
-    let threads = system::arbiters_for(spec.threads, n);
-    let probe = spec.probe.clone();
-    system::run(threads, &spec.probe, |arbiters| async move {
-        let (answer, count) = oneshot::channel();
-        let tally = Tally {
-            expected: n as u64,
-            reported: 0,
-            answer: Some(answer),
-        }
-        .start();
-        let shares = arbiters.len();
-        for (k, arbiter) in arbiters.iter().enumerate() {
-            // Arbiter k starts sleepers k, k + shares, k + 2 * shares, ...
-            let share = n / shares + usize::from(k < n % shares);
-            let (weak, probe) = (tally.downgrade(), probe.clone());
-            let placed = arbiter.spawn_fn(move || {
-                for _ in 0..share {
-                    Sleeper {
-                        sleep,
-                        tally: weak.clone(),
-                        probe: probe.clone(),
-                    }
-                    .start();
-                }
-            });
-            if !placed {
-                return Err(system::arbiter_gone());
-            }
-        }
-        let count = count
-            .await
-            .map_err(|e| system::lost("the tally stopped without an answer", e))?;
-        drop(tally);
-        Ok(Counted { count })
-    })
+/// Waits for the tally's answer; `tally` is the run's address of it, held until
+/// then so that every sleeper's `WeakAddr` can still be upgraded.
+async fn collect(tally: Addr<Tally>, count: oneshot::Receiver<u64>) -> Result<Counted, ModelError> {
+    let count = count
+        .await
+        .map_err(|e| system::lost("the tally stopped without an answer", e))?;
+    drop(tally);
+    Ok(Counted { count })
 }

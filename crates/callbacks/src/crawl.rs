@@ -1,4 +1,4 @@
-//! crawl with callbacks: each request is a chain `start -> on_connected ->
+//! crawl with callbacks: each request is a chain `fetch -> on_connected ->
 //! on_writable -> on_readable -> finish`, every arrow a callback parked on the
 //! connection's token until the socket is ready.
 //!
@@ -6,10 +6,10 @@
 //! `min(concurrency, paths)` connection slots; slot `k` is `Token(k)`, and its
 //! state (socket, request bytes, how much is written, the response reader, the
 //! timeout's id) lives in `Crawl::slots[k]`, not in the callbacks, which are plain
-//! functions. When a request finishes, its slot takes the next path, so at most
-//! `concurrency` requests are ever in flight and a slot's token is reused for the
-//! whole crawl. One 4 KiB read buffer serves every connection, since only one
-//! callback runs at a time.
+//! functions. A slot is this model's worker: when a request finishes, the slot
+//! takes the next path from the shared cursor, so at most `concurrency` requests
+//! are ever in flight and a slot's token is reused for the whole crawl. One 4 KiB
+//! read buffer serves every connection, since only one callback runs at a time.
 //!
 //! mio is edge-triggered: an event says "something changed", once. So every step
 //! writes or reads until the kernel says `WouldBlock`, and only then parks itself
@@ -24,7 +24,6 @@
 //! next path, so one failure never holds up the others.
 
 use std::io::{self, Read, Write};
-use std::net::SocketAddr;
 
 use harness::ModelError;
 use harness::http::{FetchError, FetchResult, Progress, READ_BUF_BYTES, ResponseReader, request};
@@ -34,12 +33,20 @@ use mio::{Interest, Token};
 
 use crate::event_loop::{EventLoop, TimerId};
 
+// ## fetch
+
+// The fetch is a chain of callbacks, not one function: `fetch` connects and parks
+// `on_connected`; each step runs until the kernel says `WouldBlock`, parks the next
+// step on the slot's token and returns; `finish` is the one exit, success or fault.
+// No step can use `?` (there is no caller's stack to return to), so each routes
+// its errors to `finish`; what a blocking fetch keeps in locals is the slot's `Conn`.
+
 /// The crawl's state, owned by the loop.
 struct Crawl<'s> {
     spec: &'s CrawlSpec,
-    /// One entry per connection slot; `None` while the slot is idle.
+    /// One entry per connection slot (a worker); `None` while the slot is idle.
     slots: Vec<Option<Conn>>,
-    /// The next path to start.
+    /// The shared cursor: the index of the next path to start.
     next: usize,
     /// One result per path, filled in as requests finish.
     results: Vec<Option<FetchResult>>,
@@ -48,9 +55,12 @@ struct Crawl<'s> {
     buf: [u8; READ_BUF_BYTES],
 }
 
-/// One request in flight.
+type Loop<'s> = EventLoop<Crawl<'s>>;
+
+/// One request in flight: what a straight-line fetch keeps in its locals.
 struct Conn {
-    path: usize,
+    /// The path's index, in `spec.paths` and in `results`.
+    i: usize,
     stream: TcpStream,
     request: Vec<u8>,
     written: usize,
@@ -58,72 +68,31 @@ struct Conn {
     timeout: TimerId,
 }
 
-type Loop<'s> = EventLoop<Crawl<'s>>;
-
-pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
-    let slots = spec.reserve_sockets()?;
-    let mut lp = EventLoop::new(Crawl {
-        spec,
-        slots: (0..slots).map(|_| None).collect(),
-        next: 0,
-        results: (0..spec.paths.len()).map(|_| None).collect(),
-        finished: 0,
-        buf: [0; READ_BUF_BYTES],
-    })
-    .map_err(|e| ModelError::failed(format!("cannot create the event loop: {e}")))?;
-    spec.probe.begin();
-    for slot in 0..slots {
-        start(&mut lp, slot);
-    }
-    lp.run()
-        .map_err(|e| ModelError::failed(format!("the event loop failed: {e}")))?;
-    spec.probe.end();
-    let results = lp
-        .state
-        .results
-        .into_iter()
-        .map(|r| r.ok_or_else(|| ModelError::failed("the loop ended with a path unfetched")))
-        .collect::<Result<_, _>>()?;
-    Ok(CrawlOutcome { results })
-}
-
-/// Starts the next path in the idle `slot`: connect and wait for the handshake.
-/// A path that fails at once is recorded and the slot tries the next one.
-fn start(lp: &mut Loop<'_>, slot: usize) {
-    while lp.state.next < lp.state.spec.paths.len() {
-        let path = lp.state.next;
-        lp.state.next += 1;
-        let addr = lp.state.spec.addr;
-        match connect(lp, slot, addr) {
-            Ok(stream) => {
-                let timeout = lp.call_later(lp.state.spec.timeout, slot, on_timeout);
-                lp.state.slots[slot] = Some(Conn {
-                    path,
-                    stream,
-                    request: request(addr, &lp.state.spec.paths[path]),
-                    written: 0,
-                    reader: ResponseReader::new(),
-                    timeout,
-                });
-                lp.when_ready(Token(slot), on_connected);
-                return;
-            }
-            Err(e) => record(lp, path, Err(FetchError::connect(&e))),
-        }
-    }
-}
-
-/// A non-blocking connect, registered for both directions on the slot's token.
-/// Registering once for both costs one `epoll_ctl` per connection; the price is
-/// an occasional event nobody waits for, which the loop drops.
-fn connect(lp: &Loop<'_>, slot: usize, addr: SocketAddr) -> io::Result<TcpStream> {
+/// Starts the GET of path `i` in the idle `slot`: a non-blocking connect, the
+/// request's one deadline, and `on_connected` parked until the handshake ends.
+///
+/// The socket is registered for both directions on the slot's token: one
+/// `epoll_ctl` per connection, at the price of an occasional event nobody waits
+/// for, which the loop drops.
+fn fetch(lp: &mut Loop<'_>, slot: usize, i: usize, path: &str) -> io::Result<()> {
+    let addr = lp.state.spec.addr;
     let mut stream = TcpStream::connect(addr)?;
     lp.registry().register(
         &mut stream,
         Token(slot),
         Interest::READABLE | Interest::WRITABLE,
     )?;
-    Ok(stream)
+    let timeout = lp.call_later(lp.state.spec.timeout, slot, on_timeout);
+    lp.state.slots[slot] = Some(Conn {
+        i,
+        stream,
+        request: request(addr, path),
+        written: 0,
+        reader: ResponseReader::new(),
+        timeout,
+    });
+    lp.when_ready(Token(slot), on_connected);
+    Ok(())
 }
 
 /// The socket changed state while connecting: established, refused, or neither yet.
@@ -199,7 +168,8 @@ fn on_timeout(lp: &mut Loop<'_>, slot: usize) {
 }
 
 /// Ends the request in `slot`: cancel its timeout, drop whatever step is parked,
-/// close the socket, record the result, and start the next path in the slot.
+/// close the socket, record the result, and let the slot's worker take the next
+/// path.
 fn finish(lp: &mut Loop<'_>, slot: usize, result: FetchResult) {
     let Some(mut conn) = lp.state.slots[slot].take() else {
         return;
@@ -210,16 +180,71 @@ fn finish(lp: &mut Loop<'_>, slot: usize, result: FetchResult) {
     // set, so a failed deregister leaves nothing behind.
     let _ = lp.registry().deregister(&mut conn.stream);
     drop(conn.stream);
-    record(lp, conn.path, result);
-    start(lp, slot);
+    record(lp, conn.i, result);
+    worker(lp, slot);
 }
 
+// ## worker
+
+// A worker is a connection slot, not a task: `worker` runs when its slot is idle
+// (at the start, and from `finish`), takes the next index from the shared cursor
+// `next` and starts that fetch, then returns; the loop calls back into the chain.
+// What the other models push onto `mine` goes straight to `record`.
+
+/// Starts the next path in the idle `slot`. A path that fails at once (no socket,
+/// no registration) is recorded and the slot takes the one after; with no path
+/// left the slot stays idle.
+fn worker(lp: &mut Loop<'_>, slot: usize) {
+    let paths = &lp.state.spec.paths;
+    loop {
+        let i = lp.state.next;
+        lp.state.next += 1;
+        let Some(path) = paths.get(i) else { break };
+        match fetch(lp, slot, i, path) {
+            Ok(()) => return,
+            Err(e) => record(lp, i, Err(FetchError::connect(&e))),
+        }
+    }
+}
+
+// ## run
+
+pub(crate) fn run(spec: &CrawlSpec) -> Result<CrawlOutcome, ModelError> {
+    let workers = spec.reserve_sockets()?;
+    let mut lp = EventLoop::new(Crawl {
+        spec,
+        slots: (0..workers).map(|_| None).collect(),
+        next: 0,
+        results: vec![None; spec.paths.len()],
+        finished: 0,
+        buf: [0; READ_BUF_BYTES],
+    })
+    .map_err(|e| ModelError::failed(format!("cannot create the event loop: {e}")))?;
+    spec.probe.begin();
+    for slot in 0..workers {
+        worker(&mut lp, slot);
+    }
+    collect(spec, lp)
+}
+
+// ## collect
+
+// Joining the workers is running the loop until the last result stops it; each
+// result was filed at its index by `record` as its request finished.
+
 /// Stores one path's result; the last one stops the loop.
-fn record(lp: &mut Loop<'_>, path: usize, result: FetchResult) {
+fn record(lp: &mut Loop<'_>, i: usize, result: FetchResult) {
     let st = &mut lp.state;
-    st.results[path] = Some(result);
+    st.results[i] = Some(result);
     st.finished += 1;
     if st.finished == st.results.len() {
         lp.stop();
     }
+}
+
+fn collect(spec: &CrawlSpec, mut lp: Loop<'_>) -> Result<CrawlOutcome, ModelError> {
+    lp.run()
+        .map_err(|e| ModelError::failed(format!("the event loop failed: {e}")))?;
+    spec.probe.end();
+    CrawlOutcome::from_slots(lp.state.results)
 }

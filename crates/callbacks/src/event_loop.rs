@@ -75,16 +75,22 @@ pub(crate) struct EventLoop<S> {
 impl<S> EventLoop<S> {
     /// A loop holding `state`, with nothing scheduled yet.
     pub(crate) fn new(state: S) -> io::Result<Self> {
-        Ok(Self {
+        Ok(Self::with_poll(Poll::new()?, state))
+    }
+
+    /// A loop on a `poll` made beforehand, so that what must exist before the
+    /// state (a `mio::Waker` the state refers to) can be registered on it first.
+    pub(crate) fn with_poll(poll: Poll, state: S) -> Self {
+        Self {
             state,
-            poll: Poll::new()?,
+            poll,
             events: Events::with_capacity(EVENTS_PER_POLL),
             waiting: Vec::new(),
             io_waiting: 0,
             ready: VecDeque::new(),
             timers: Timers::new(),
             stopped: false,
-        })
+        }
     }
 
     /// Where I/O sources are registered (with the token their callbacks will wait on).

@@ -25,8 +25,10 @@
 //! continuations and carries its state. This crate deliberately stops before that:
 //! no `async`, no futures, no `Waker`.
 //!
-//! Files: `event_loop.rs` (the loop), `pool.rs` (a worker pool for CPU work, like
-//! libuv's `uv_queue_work`), then one file per workload.
+//! Files: `event_loop.rs` (the loop), `pool.rs` (the job and result queues that
+//! let fanout's pool threads run CPU work off the loop, like libuv's
+//! `uv_queue_work`), then one file per workload, each in the parts every model's
+//! file has (`// ## <part>` markers), a callback's shape kept where it must differ.
 //!
 //! The model takes no `--threads` (`threads_in` is false for every workload): the
 //! loop is one thread whatever the count, and the only other threads, fanout's

@@ -1,42 +1,104 @@
-//! The worker pool that runs CPU work off the loop, as libuv's `uv_queue_work` does:
-//! the loop submits work, pool threads run it, and the results come back to the
-//! loop, whose thread is the only one that ever sees the program's state.
+//! The two queues that let CPU work run off the loop, as libuv's `uv_queue_work`
+//! does: the loop sends jobs, pool threads (fanout's `worker`s) run them, and the
+//! results come back to the loop, whose thread is the only one that ever sees the
+//! program's state.
 //!
-//! Two queues, each a `Mutex` over a plain collection, are the whole contract:
-//! `todo` (the loop pushes, workers wait on a `Condvar` and pop) and `done` (workers
-//! push, the loop drains). [`Pool::submit`] is libuv's `post`: lock, push one item,
-//! signal the condvar only if a worker is idle (a notify is a `futex` system call
-//! even when nobody waits), unlock. Each worker folds the items it runs into its
-//! own accumulator and, once the pool is closed and `todo` is empty, posts that one
-//! accumulator to `done`: one result per worker, as the fanout protocol asks.
+//! Each queue is a `Mutex` over a plain collection. [`Jobs`]: the loop sends, the
+//! workers wait on a `Condvar` and receive. [`Jobs::send`] is libuv's `post`: lock,
+//! push one item, signal the condvar only if a worker is idle (a notify is a
+//! `futex` system call even when nobody waits), unlock; it never waits for room.
+//! [`Results`]: the workers send, the loop drains.
 //!
 //! A worker tells the loop about its result through a `mio::Waker`, which on Linux
 //! is a write to an eventfd the loop's `epoll` watches: a system call, and a
-//! wake-up of the loop thread if it sleeps. So the waker is rung only when `done`
-//! goes from empty to non-empty; results that land while the loop has not drained
-//! yet ride along with the wake-up already on its way. This is the coalescing
-//! `uv_async_send` promises ("calls may be coalesced").
+//! wake-up of the loop thread if it sleeps. So the waker is rung only when the
+//! results go from empty to non-empty; results that land while the loop has not
+//! drained yet ride along with the wake-up already on its way. This is the
+//! coalescing `uv_async_send` promises ("calls may be coalesced").
 
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
+use mio::Waker;
+
+/// Locks `m`, ignoring poison: the queues stay consistent whatever panicked, and a
+/// worker's panic surfaces as [`Results::take`] failing and when it is joined.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The job queue the workers share.
+#[derive(Debug)]
+pub(crate) struct Jobs<T> {
+    queue: Mutex<Queue<T>>,
+    /// Signalled when a job is queued or the queue closes.
+    ready: Condvar,
+}
+
 /// Work waiting for a worker, and whether more can come.
 #[derive(Debug)]
-struct Todo<T> {
+struct Queue<T> {
     items: VecDeque<T>,
     /// Workers waiting on the condvar: only they need a (system-call) notify.
     sleeping: usize,
     closed: bool,
 }
 
-/// A pool's shared queues; the threads that run [`Pool::work`] are its workers.
-/// `A` is what one worker accumulates; `job` folds one item into it.
+impl<T> Jobs<T> {
+    pub(crate) fn new() -> Self {
+        Self {
+            queue: Mutex::new(Queue {
+                items: VecDeque::new(),
+                sleeping: 0,
+                closed: false,
+            }),
+            ready: Condvar::new(),
+        }
+    }
+
+    /// Queues one job (never waits for room), waking a worker only if one is
+    /// asleep: busy workers will find the job when they come back.
+    pub(crate) fn send(&self, job: T) {
+        let mut queue = lock(&self.queue);
+        queue.items.push_back(job);
+        let wake = queue.sleeping > 0;
+        drop(queue);
+        if wake {
+            self.ready.notify_one();
+        }
+    }
+
+    /// No more jobs: wakes every waiting worker to see it.
+    pub(crate) fn close(&self) {
+        lock(&self.queue).closed = true;
+        self.ready.notify_all();
+    }
+
+    /// The next job, sleeping until there is one; `None` once closed and empty.
+    pub(crate) fn recv(&self) -> Option<T> {
+        let mut queue = lock(&self.queue);
+        loop {
+            if let Some(job) = queue.items.pop_front() {
+                return Some(job);
+            }
+            if queue.closed {
+                return None;
+            }
+            queue.sleeping += 1;
+            queue = self
+                .ready
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
+            queue.sleeping -= 1;
+        }
+    }
+}
+
+/// Results on their way to the loop, and the waker that tells it they are there.
 #[derive(Debug)]
-pub(crate) struct Pool<T, A> {
-    job: fn(&mut A, T),
-    todo: Mutex<Todo<T>>,
-    work_to_do: Condvar,
+pub(crate) struct Results<A> {
     done: Mutex<Done<A>>,
+    waker: Waker,
 }
 
 /// Results waiting for the loop, and whether a worker gave up.
@@ -46,115 +108,61 @@ struct Done<A> {
     failed: bool,
 }
 
-/// Locks `m`, ignoring poison: the queues stay consistent whatever panicked, and a
-/// worker's panic surfaces as `failed` and when it is joined.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl<T, A: Default> Pool<T, A> {
-    /// A pool whose workers will fold each submitted item into their own `A`.
-    pub(crate) fn new(job: fn(&mut A, T)) -> Self {
+impl<A> Results<A> {
+    /// Results that ring `waker`, registered on the loop's poll.
+    pub(crate) fn new(waker: Waker) -> Self {
         Self {
-            job,
-            todo: Mutex::new(Todo {
-                items: VecDeque::new(),
-                sleeping: 0,
-                closed: false,
-            }),
-            work_to_do: Condvar::new(),
             done: Mutex::new(Done {
                 results: Vec::new(),
                 failed: false,
             }),
+            waker,
         }
     }
 
-    /// Queues one item for the workers (never waits for room), waking one only if
-    /// one is asleep: busy workers will find the item when they come back.
-    pub(crate) fn submit(&self, item: T) {
-        let mut todo = lock(&self.todo);
-        todo.items.push_back(item);
-        let wake = todo.sleeping > 0;
-        drop(todo);
-        if wake {
-            self.work_to_do.notify_one();
+    /// Posts one result, ringing the loop only if it had nothing left to drain.
+    pub(crate) fn send(&self, result: A) {
+        let mut done = lock(&self.done);
+        let first = done.results.is_empty();
+        done.results.push(result);
+        drop(done);
+        if first {
+            self.ring();
         }
     }
 
     /// Moves every result so far into `into` (which the caller has emptied).
     /// Returns false if a worker died: its result will never come.
-    pub(crate) fn take_results(&self, into: &mut Vec<A>) -> bool {
+    pub(crate) fn take(&self, into: &mut Vec<A>) -> bool {
         let mut done = lock(&self.done);
         std::mem::swap(&mut done.results, into);
         !done.failed
     }
 
-    /// No more items: each worker posts its result once the queue is empty.
-    pub(crate) fn close(&self) {
-        lock(&self.todo).closed = true;
-        self.work_to_do.notify_all();
+    /// A guard for a worker's life: if the worker panics, dropping it marks the
+    /// results failed and rings the loop, which would otherwise wait forever for
+    /// a result that will never come.
+    pub(crate) fn mourner(&self) -> Mourner<'_, A> {
+        Mourner { results: self }
     }
 
-    /// A worker's life: take an item and fold it in, until the pool is closed and
-    /// empty; then post the accumulator, ringing `wake` if the loop had nothing
-    /// to drain.
-    pub(crate) fn work(&self, wake: &mio::Waker) {
-        // If the job panics, the loop must still hear that a result will never
-        // come, or it would wait for it forever.
-        let guard = Mourner { pool: self, wake };
-        let mut acc = A::default();
-        while let Some(item) = self.next_item() {
-            (self.job)(&mut acc, item);
-        }
-        let mut done = lock(&self.done);
-        let first = done.results.is_empty();
-        done.results.push(acc);
-        drop(done);
-        if first {
-            guard.ring();
-        }
-    }
-
-    /// The next item, sleeping until there is one; `None` once closed and empty.
-    fn next_item(&self) -> Option<T> {
-        let mut todo = lock(&self.todo);
-        loop {
-            if let Some(item) = todo.items.pop_front() {
-                return Some(item);
-            }
-            if todo.closed {
-                return None;
-            }
-            todo.sleeping += 1;
-            todo = self
-                .work_to_do
-                .wait(todo)
-                .unwrap_or_else(PoisonError::into_inner);
-            todo.sleeping -= 1;
-        }
-    }
-}
-
-/// Rings the loop when dropped by a panicking worker, after marking the pool failed.
-struct Mourner<'a, T, A> {
-    pool: &'a Pool<T, A>,
-    wake: &'a mio::Waker,
-}
-
-impl<T, A> Mourner<'_, T, A> {
     fn ring(&self) {
         // The eventfd write fails only if the loop's poller is gone, and then no one
         // is left to tell.
-        let _ = self.wake.wake();
+        let _ = self.waker.wake();
     }
 }
 
-impl<T, A> Drop for Mourner<'_, T, A> {
+/// See [`Results::mourner`].
+pub(crate) struct Mourner<'a, A> {
+    results: &'a Results<A>,
+}
+
+impl<A> Drop for Mourner<'_, A> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            lock(&self.pool.done).failed = true;
-            self.ring();
+            lock(&self.results.done).failed = true;
+            self.results.ring();
         }
     }
 }
@@ -163,28 +171,31 @@ impl<T, A> Drop for Mourner<'_, T, A> {
 mod tests {
     use super::*;
 
-    fn add(acc: &mut u64, item: u64) {
-        *acc += item;
-    }
-
     #[test]
-    fn every_worker_posts_one_result_once_closed() {
+    fn every_worker_sends_one_result_once_closed() {
         let poll = mio::Poll::new().unwrap();
-        let waker = mio::Waker::new(poll.registry(), mio::Token(0)).unwrap();
-        let pool = Pool::new(add);
+        let results = Results::new(Waker::new(poll.registry(), mio::Token(0)).unwrap());
+        let jobs = Jobs::new();
         std::thread::scope(|s| {
             for _ in 0..3 {
-                s.spawn(|| pool.work(&waker));
+                s.spawn(|| {
+                    let _mourner = results.mourner();
+                    let mut sum = 0;
+                    while let Some(job) = jobs.recv() {
+                        sum += job;
+                    }
+                    results.send(sum);
+                });
             }
-            for item in 1..=10 {
-                pool.submit(item);
+            for job in 1..=10u64 {
+                jobs.send(job);
             }
-            pool.close();
+            jobs.close();
         });
-        let mut results = Vec::new();
-        assert!(pool.take_results(&mut results));
-        // Three workers, three results, whoever did which items.
-        assert_eq!(results.len(), 3);
-        assert_eq!(results.iter().sum::<u64>(), 55);
+        let mut all = Vec::new();
+        assert!(results.take(&mut all));
+        // Three workers, three results, whoever did which jobs.
+        assert_eq!(all.len(), 3);
+        assert_eq!(all.iter().sum::<u64>(), 55);
     }
 }

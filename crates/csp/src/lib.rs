@@ -38,7 +38,8 @@
 //! its default (`false`) and the CLI rejects the flag: there is no pool to size.
 //! Every process is its own OS thread, so a workload runs on as many threads as it
 //! has processes (the ring's `tasks`, the crawl's `concurrency`, the fanout's
-//! `workers` plus the producer), fixed by the workload's own parameters.
+//! `workers`, pingpong's pong, each beside the run's own thread), fixed by the
+//! workload's own parameters.
 
 #![forbid(unsafe_code)]
 

@@ -1,11 +1,12 @@
 //! pingpong in CSP: two processes and two channels, one each way.
 //!
-//! `ping` sends the counter down `to_pong` and waits on its own inbox; `pong` adds
-//! one and sends it back. Neither process knows the other: each holds only the
-//! channel ends it uses. When `ping` has done its rounds it sends `Stop`, reports
-//! the counter on `done` and returns; `pong` returns when it reads `Stop`. The stop
-//! is a message, as in every model, rather than the close that dropping `to_pong`
-//! would also signal, so that every model ends the run the same way.
+//! `ping`, on the run's own thread, sends the counter down `to_pong` and waits on
+//! its own inbox; `pong`, a process of its own, adds one and sends it back. Neither
+//! knows the other: each holds only the channel ends it uses. When `ping` has done
+//! its rounds it sends `Stop` and returns the counter; `pong` returns when it reads
+//! `Stop`. The stop is a message, as in every model, rather than the close that
+//! dropping `to_pong` would also signal, so that every model ends the run the same
+//! way.
 //!
 //! The channels are crossbeam's `unbounded`, the equal-work rule for every model
 //! (sends never wait; the protocol holds at most one value per channel). How the
@@ -24,20 +25,24 @@ use harness::spec::{Counted, PingPongSpec};
 
 use crate::process::{self, go, spawn_failed};
 
-/// What travels from ping to pong.
+// ## message
+
+/// What ping sends pong.
 enum Ball {
     /// The counter, for pong to add one to and send back.
-    Counter(u64),
+    Count(u64),
     /// The rounds are done: return.
     Stop,
 }
 
-/// pong: add one to every counter and send it back, until `Stop`.
+// ## pong
+
+/// pong: answer every `Count(c)` with `c + 1`, until `Stop`.
 fn pong(inbox: &Receiver<Ball>, to_ping: &Sender<u64>) {
     for ball in inbox {
         match ball {
-            Ball::Counter(counter) => {
-                if to_ping.send(counter + 1).is_err() {
+            Ball::Count(c) => {
+                if to_ping.send(c + 1).is_err() {
                     return;
                 }
             }
@@ -46,40 +51,33 @@ fn pong(inbox: &Receiver<Ball>, to_ping: &Sender<u64>) {
     }
 }
 
-/// ping: serve `rounds` times, then stop pong; the counter, or `None` if pong left.
+// ## ping
+
+/// ping: `rounds` round trips, then stop pong; the counter, or `None` if pong left.
 fn ping(rounds: u64, to_pong: &Sender<Ball>, inbox: &Receiver<u64>) -> Option<u64> {
     let mut counter = 0;
     for _ in 0..rounds {
-        to_pong.send(Ball::Counter(counter)).ok()?;
+        to_pong.send(Ball::Count(counter)).ok()?;
         counter = inbox.recv().ok()?;
     }
     to_pong.send(Ball::Stop).ok()?;
     Some(counter)
 }
 
+// ## run
+
 pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
-    let rounds = spec.rounds;
+    // No runtime to start: a process is an OS thread.
     spec.probe.begin();
     let (to_pong, pong_inbox) = unbounded::<Ball>();
     let (to_ping, ping_inbox) = unbounded::<u64>();
-    let (report, done) = unbounded::<Option<u64>>();
     process::scope(|s| {
-        go(s, "pong", move || pong(&pong_inbox, &to_ping)).map_err(|e| spawn_failed(0, 2, &e))?;
-        // Had this start failed, the closure (and `to_pong` in it) would be dropped,
-        // closing pong's inbox, so pong would not be left waiting.
-        go(s, "ping", move || {
-            // The receiver lives until the scope ends; a failed send cannot happen.
-            let _ = report.send(ping(rounds, &to_pong, &ping_inbox));
-        })
-        .map_err(|e| spawn_failed(1, 2, &e))?;
-        let counted = match done.recv() {
-            Ok(Some(count)) => Ok(Counted { count }),
-            _ => Err(ModelError::failed(
-                "ping ended without reporting its counter",
-            )),
-        };
-        // The answer is known; what is left is the two threads' exit and join.
+        go(s, "pong", move || pong(&pong_inbox, &to_ping)).map_err(|e| spawn_failed(0, 1, &e))?;
+        let counter = ping(spec.rounds, &to_pong, &ping_inbox);
+        // The answer is known; what is left is pong's exit and the scope's join.
         spec.probe.end();
-        counted
+        counter
+            .map(|count| Counted { count })
+            .ok_or_else(|| ModelError::failed("ping ended without reporting its counter"))
     })
 }

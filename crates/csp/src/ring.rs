@@ -29,6 +29,8 @@ use harness::spec::{RingOutcome, RingSpec};
 
 use crate::process::{self, check_budget, go, spawn_failed};
 
+// ## message
+
 /// What travels round the ring.
 enum Msg {
     /// The token, with the hops still to go.
@@ -36,6 +38,8 @@ enum Msg {
     /// The run is over: forward this and return.
     Stop,
 }
+
+// ## task
 
 /// One task of the ring: pass the token on, minus one, until it arrives at 0.
 /// Returns `Some(id)` if this task is the holder (once `Stop` has been round),
@@ -63,11 +67,14 @@ fn task(id: usize, inbox: &Receiver<Msg>, next: &Sender<Msg>) -> Option<usize> {
     None
 }
 
+// ## run
+
 pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
     if spec.tasks == 0 {
         return Err(ModelError::failed("a ring needs at least one task"));
     }
     check_budget(spec.tasks)?;
+    // No runtime to start: a process is an OS thread.
     spec.probe.begin();
     let (report, done) = unbounded();
     process::scope(|s| {
@@ -93,14 +100,22 @@ pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
         // Every inbox has a sender and a receiver still, so this cannot fail.
         let _ = start.send(Msg::Token(spec.hops));
         drop(start);
-        let holder = done
-            .recv()
-            .map(|holder| RingOutcome { holder })
-            .map_err(|_| ModelError::failed("no task received the token at 0"));
-        // The answer is known; what is left is the threads' exit and join.
-        spec.probe.end();
-        holder
+        collect(spec, &done)
     })
+}
+
+// ## collect
+
+// CSP: nothing is joined here; the holder reports its id on `done`, and the scope
+// in `run` joins the threads after the answer is known.
+fn collect(spec: &RingSpec, done: &Receiver<usize>) -> Result<RingOutcome, ModelError> {
+    // An error here means every task returned without one being the holder.
+    let holder = done.recv().ok();
+    // The answer is known; what is left is the threads' exit and join.
+    spec.probe.end();
+    holder
+        .map(|holder| RingOutcome { holder })
+        .ok_or_else(|| ModelError::failed("no task received the token at 0"))
 }
 
 #[cfg(test)]

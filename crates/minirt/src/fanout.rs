@@ -30,19 +30,23 @@ use crate::runtime;
 /// Stack of each worker thread: a job needs a few hundred bytes.
 const STACK_BYTES: usize = 64 * 1024;
 
-/// One worker: runs every job from its queue until the producer closes it, then
-/// sends its one result (items done, wrapping sum).
-fn worker(queue: mpsc::Receiver<Range<u64>>, results: thread_channel::Sender<(u64, u64)>) {
+// ## worker
+/// One worker: runs every job it is dealt, then reports its count and sum once.
+fn worker(jobs: mpsc::Receiver<Range<u64>>, results: thread_channel::Sender<(u64, u64)>) {
     let (mut count, mut sum) = (0u64, 0u64);
-    for job in queue {
+    for job in jobs {
         let (c, s) = run_job(job);
         count += c;
         sum = sum.wrapping_add(s);
     }
-    // Fails only if the collector has gone, and then nobody wants the result.
+    // Fails only if the collector is gone, and it waits for every worker's message.
     let _ = results.send((count, sum));
 }
 
+// ## run
+// The workers are OS threads, minirt's CPU pool, so they start before
+// `probe.begin()`, as a tokio runtime's worker threads exist at its begin, and the
+// scope joins them after `probe.end()`, as dropping a runtime joins its threads.
 pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     if spec.workers == 0 {
         return Err(ModelError::failed("fanout needs at least one worker"));
@@ -54,51 +58,70 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
             spec.workers, limit.max, limit.reason
         )));
     }
+    let (workers, jobs) = (spec.workers, spec.job_ranges());
     let rt = runtime()?;
-    let (results, mut collected) = thread_channel::channel::<(u64, u64)>();
     thread::scope(|s| {
-        let mut queues = Vec::with_capacity(spec.workers);
-        for w in 0..spec.workers {
-            let (queue, jobs) = mpsc::channel();
-            let results = results.clone();
+        let (to_collector, results) = thread_channel::channel();
+        let mut inboxes = Vec::with_capacity(workers);
+        for w in 0..workers {
+            let (tx, inbox) = mpsc::channel();
+            inboxes.push(tx);
+            let to_collector = to_collector.clone();
             let started = thread::Builder::new()
                 .name("fanout-worker".into())
                 .stack_size(STACK_BYTES)
-                .spawn_scoped(s, move || worker(jobs, results));
+                .spawn_scoped(s, move || worker(inbox, to_collector));
             if let Err(e) = started {
-                // Returning drops `queues`, which closes the started workers' queues:
-                // they send their (empty) results and end, and the scope joins them.
+                // Returning drops `inboxes`, which closes the started workers'
+                // queues: they send their (empty) results and end, and the scope
+                // joins them.
                 return Err(ModelError::unsupported(format!(
-                    "started {w} of {} worker threads before the system refused: {e}",
-                    spec.workers
+                    "started {w} of {workers} worker threads before the system refused: {e}"
                 )));
             }
-            queues.push(queue);
         }
-        // The workers hold clones; the collector must see the end when they finish.
-        drop(results);
-        let outcome = spec.probe.measure(|| {
-            rt.block_on(async {
-                let mut out = FanoutOutcome::default();
-                // The producer: deal the jobs round-robin. A send never waits (the
-                // queues are unbounded); it fails only if that worker has panicked,
-                // which the scope reports when it joins.
-                for (job, queue) in spec.job_ranges().zip(queues.iter().cycle()) {
-                    if queue.send(job).is_err() {
-                        break;
-                    }
-                    out.job_messages += 1;
-                }
-                // Closing the queues tells each worker it has had every job.
-                drop(queues);
-                // The collector: one result per worker, until the last worker's
-                // sender is gone.
-                while let Some((count, sum)) = collected.recv().await {
-                    out.add_result(count, sum);
-                }
-                out
-            })
+        // The collector's loop ends when the last sender is gone: only the workers
+        // may hold one.
+        drop(to_collector);
+        spec.probe.begin();
+        let out = rt.block_on(async move {
+            let out = produce(jobs, inboxes);
+            collect(out, results).await
         });
-        Ok(outcome)
+        spec.probe.end();
+        Ok(out)
     })
+}
+
+// ## produce
+/// Deals the jobs round-robin, one unbounded std queue per worker (minirt has no
+/// channel of its own between threads), then drops the senders, which closes every
+/// queue. A send never waits.
+fn produce(
+    jobs: impl Iterator<Item = Range<u64>>,
+    inboxes: Vec<mpsc::Sender<Range<u64>>>,
+) -> FanoutOutcome {
+    let mut out = FanoutOutcome::default();
+    for (job, inbox) in jobs.zip(inboxes.iter().cycle()) {
+        // Fails only if that worker ended early (panicked): the job is not
+        // counted, and the scope reports the panic when it joins.
+        if inbox.send(job).is_ok() {
+            out.job_messages += 1;
+        }
+    }
+    out
+}
+
+// ## collect
+/// One result message per worker, until the last worker's sender is gone. This
+/// runs inside the main task, so `probe.end()` is `run`'s, and the threads are
+/// joined by `run`'s scope after it.
+async fn collect(
+    mut out: FanoutOutcome,
+    mut results: thread_channel::Receiver<(u64, u64)>,
+) -> FanoutOutcome {
+    while let Some((count, sum)) = results.recv().await {
+        out.add_result(count, sum);
+    }
+    out
 }

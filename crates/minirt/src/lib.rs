@@ -29,7 +29,7 @@
 //! `mpsc` and come back on [`rt::thread_channel`].
 //!
 //! Start with `docs/tour.md` and the examples (`cargo run -p cm-minirt --example
-//! 1_blocking_chain`, then 2 to 5).
+//! 1_blocking_chain`, then 2 to 8).
 #![forbid(unsafe_code)]
 
 mod crawl;

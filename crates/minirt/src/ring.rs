@@ -3,78 +3,86 @@
 //! and a `Pending`; the loop then polls the next task. Only one task is ever ready.
 //!
 //! The channels are [`unbounded`]: one token travels the ring, so no channel ever
-//! holds more than one message, and a send never waits. The token starts in
-//! member 1's channel; a member that receives 0 is the holder, the others pass
-//! `token - 1` on. The holder then sends [`Token::Stop`] round the ring: every
-//! other member passes it on and ends, and when it comes back to the holder the
-//! holder ends too, returning its id.
+//! holds more than one message, and a send never waits. The token starts in task
+//! 1's channel; a task that receives 0 is the holder, the others pass `token - 1`
+//! on. The holder then sends [`Msg::Stop`] round the ring: every other task passes
+//! it on and ends, and when it comes back to the holder the holder ends too,
+//! returning its id. The main task joins them all.
 
 use harness::ModelError;
 use harness::spec::{RingOutcome, RingSpec};
 
 use crate::rt::channel::{Receiver, Sender, unbounded};
-use crate::rt::spawn;
+use crate::rt::{JoinHandle, spawn};
 use crate::{panicked, runtime};
 
+// ## message
 /// What travels the ring: the token with the hops still to go, or the stop.
 #[derive(Debug)]
-enum Token {
-    Hops(u64),
+enum Msg {
+    Token(u64),
     Stop,
 }
 
-/// One member of the ring: passes the token on until it arrives at 0 here, then
+// ## task
+/// One task of the ring: passes the token on until it arrives at 0 here, then
 /// starts the stop; returns its id if it was the holder.
-async fn member(id: usize, mut inbox: Receiver<Token>, mut next: Sender<Token>) -> Option<usize> {
-    let mut holder = false;
-    // `None` (a sender gone without a stop) only happens if a member panicked; the
-    // join reports that.
-    while let Some(token) = inbox.recv().await {
-        let (pass, then_end) = match token {
-            Token::Hops(0) => {
-                holder = true;
-                (Token::Stop, false)
+async fn task(id: usize, mut inbox: Receiver<Msg>, mut next: Sender<Msg>) -> Option<usize> {
+    // `None` from `recv` (a sender gone without a stop) or a failed send (the next
+    // task gone) only happens if a task panicked; the join reports that.
+    loop {
+        match inbox.recv().await? {
+            Msg::Token(0) => {
+                next.send(Msg::Stop).await.ok()?;
+                // The stop is the only message left: when it is back, all others ended.
+                inbox.recv().await?;
+                return Some(id);
             }
-            Token::Hops(hops) => (Token::Hops(hops - 1), false),
-            // The stop came back round to the one who sent it: everyone else ended.
-            Token::Stop if holder => break,
-            Token::Stop => (Token::Stop, true),
-        };
-        // A send fails only if the next member is gone, which only a panic does.
-        if next.send(pass).await.is_err() || then_end {
-            break;
+            Msg::Token(left) => next.send(Msg::Token(left - 1)).await.ok()?,
+            Msg::Stop => {
+                let _ = next.send(Msg::Stop).await;
+                return None;
+            }
         }
     }
-    holder.then_some(id)
 }
 
+// ## run
+// minirt's `Sender` is not `Clone` (one producer per channel, `rt/channel.rs`), so
+// there is no `start` to keep: the token goes into task 1's channel first, on the
+// sender the last task will own. No task runs before the main task awaits, so none
+// can tell the difference.
 pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
     if spec.tasks == 0 {
         return Err(ModelError::failed("a ring needs at least one task"));
     }
     let (tasks, hops) = (spec.tasks, spec.hops);
     let rt = runtime()?;
-    spec.probe.measure(|| {
-        rt.block_on(async move {
-            let (mut first, mut inbox) = unbounded();
-            // Cannot fail: the receiver is right here, and an unbounded send never
-            // waits.
-            let _ = first.send(Token::Hops(hops)).await;
-            let mut ring = Vec::with_capacity(tasks);
-            for id in 1..tasks {
-                let (next, next_inbox) = unbounded();
-                ring.push(spawn(member(id, inbox, next)));
-                inbox = next_inbox;
-            }
-            // The last member closes the ring by sending to the first.
-            ring.push(spawn(member(tasks, inbox, first)));
-            let mut holder = None;
-            for handle in ring {
-                holder = holder.or(handle.await.map_err(panicked)?);
-            }
-            holder
-                .map(|holder| RingOutcome { holder })
-                .ok_or_else(|| ModelError::failed("no task received the token at 0"))
-        })
-    })
+    spec.probe.begin();
+    let out = rt.block_on(async move {
+        let (mut nexts, inboxes): (Vec<_>, Vec<_>) = (0..tasks).map(|_| unbounded()).unzip();
+        // Cannot fail: the receiver is right here, and an unbounded send never waits.
+        let _ = nexts[0].send(Msg::Token(hops)).await;
+        nexts.rotate_left(1);
+        let mut ring = Vec::with_capacity(tasks);
+        for (id, (inbox, next)) in (1..).zip(inboxes.into_iter().zip(nexts)) {
+            ring.push(spawn(task(id, inbox, next)));
+        }
+        collect(ring).await
+    });
+    spec.probe.end();
+    out
+}
+
+// ## collect
+/// Joins every task and keeps the holder. This runs inside the main task, so
+/// `probe.end()` is `run`'s, once `block_on` has handed the outcome back.
+async fn collect(ring: Vec<JoinHandle<Option<usize>>>) -> Result<RingOutcome, ModelError> {
+    let mut holder = None;
+    for handle in ring {
+        holder = holder.or(handle.await.map_err(panicked)?);
+    }
+    holder
+        .map(|holder| RingOutcome { holder })
+        .ok_or_else(|| ModelError::failed("no task received the token at 0"))
 }

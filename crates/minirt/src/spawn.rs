@@ -1,7 +1,7 @@
-//! spawn on minirt: `n` tasks, each `sleep`s then returns 1; the main task awaits
-//! every join handle and adds up. A sleeping task is its boxed state machine (a
-//! few dozen bytes), its waker, its join slot and one timer entry: no stack. All
-//! `n` timers sit in one ordered map; the loop parks once until the first deadline.
+//! spawn on minirt: `n` tasks, each `sleep`s and ends; the main task awaits every
+//! join handle and counts them. A sleeping task is its boxed state machine (a few
+//! dozen bytes), its waker, its join slot and one timer entry: no stack. All `n`
+//! timers sit in one ordered map; the loop parks once until the first deadline.
 //!
 //! Each task holds the probe's [`Alive`](harness::probe::Alive) from its first
 //! poll to its end, sleep included, so the harness sees all `n` alive at once.
@@ -11,29 +11,38 @@ use std::time::Duration;
 use harness::spec::{Counted, SpawnSpec};
 use harness::{ModelError, Probe};
 
-use crate::rt::{sleep, spawn};
+use crate::rt::{self, JoinHandle, spawn};
 use crate::{panicked, runtime};
 
+// ## task
 /// One task: alive from its first step to its last, asleep in between.
-async fn task(probe: Probe, pause: Duration) -> u64 {
+async fn task(probe: Probe, sleep: Duration) {
     let _alive = probe.enter();
-    sleep(pause).await;
-    1
+    rt::sleep(sleep).await;
 }
 
+// ## run
 pub(crate) fn run(spec: &SpawnSpec) -> Result<Counted, ModelError> {
-    let (n, pause) = (spec.n, spec.sleep);
+    let (n, sleep, probe) = (spec.n, spec.sleep, spec.probe.clone());
     let rt = runtime()?;
-    spec.probe.measure(|| {
-        rt.block_on(async move {
-            let handles: Vec<_> = (0..n)
-                .map(|_| spawn(task(spec.probe.clone(), pause)))
-                .collect();
-            let mut count = 0;
-            for handle in handles {
-                count += handle.await.map_err(panicked)?;
-            }
-            Ok(Counted { count })
-        })
-    })
+    spec.probe.begin();
+    let out = rt.block_on(async move {
+        // All `n` are spawned before the first is awaited, so all are alive at once.
+        let tasks: Vec<_> = (0..n).map(|_| spawn(task(probe.clone(), sleep))).collect();
+        collect(tasks).await
+    });
+    spec.probe.end();
+    out
+}
+
+// ## collect
+/// Joins every task and counts those that finished. This runs inside the main
+/// task, so `probe.end()` is `run`'s, once `block_on` has handed the count back.
+async fn collect(tasks: Vec<JoinHandle<()>>) -> Result<Counted, ModelError> {
+    let mut count = 0;
+    for task in tasks {
+        task.await.map_err(panicked)?;
+        count += 1;
+    }
+    Ok(Counted { count })
 }

@@ -3,13 +3,14 @@
 //!
 //! The producer sends the job messages (`spec.batch` items each, the ranges of
 //! `spec.job_ranges()`) down one may `mpmc` channel, which every worker receives
-//! from, so each job goes to exactly one worker; it returns how many it sent, and
-//! returning drops its sender, which closes the channel. Each worker runs every job
-//! it receives, keeps its own count and sum, and when the channel is closed and
-//! empty sends its one result message on a may `mpsc` channel to the collector (the
-//! calling thread: may's channels block a plain thread as well as a coroutine),
-//! which adds up the results until the last worker has dropped its sender. Both
-//! channels are unbounded, the equal-work rule: the producer never waits for room.
+//! from, so each job goes to exactly one worker; then it drops its sender, which
+//! closes the channel, and returns the outcome with its count of job messages.
+//! Each worker runs every job it receives, keeps its own count and sum, and when
+//! the channel is closed and empty sends its one result message on a may `mpsc`
+//! channel to the collector (the calling thread: may's channels block a plain
+//! thread as well as a coroutine), which adds up the results until the last worker
+//! has dropped its sender. Both channels are unbounded, the equal-work rule: the
+//! producer never waits for room.
 //!
 //! The job is pure computation and nothing preempts a coroutine, so a worker
 //! holds its thread until it next waits on the channel: the parallelism is may's
@@ -19,6 +20,7 @@ use std::ops::Range;
 
 use harness::ModelError;
 use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
+use may::coroutine::JoinHandle;
 use may::sync::{mpmc, mpsc};
 
 use crate::runtime;
@@ -29,10 +31,11 @@ use crate::runtime;
 /// twice the debug depth, so every coroutine comes from the pool.
 const STACK_BYTES: usize = runtime::POOLED_STACK_BYTES;
 
+// ## worker
 /// A worker: run every job until the channel closes, then send one result.
 fn worker(jobs: &mpmc::Receiver<Range<u64>>, results: &mpsc::Sender<(u64, u64)>) {
     let (mut count, mut sum) = (0u64, 0u64);
-    for job in jobs.iter() {
+    for job in jobs {
         let (c, part) = run_job(job);
         count += c;
         sum = sum.wrapping_add(part);
@@ -41,20 +44,7 @@ fn worker(jobs: &mpmc::Receiver<Range<u64>>, results: &mpsc::Sender<(u64, u64)>)
     let _ = results.send((count, sum));
 }
 
-/// The producer: send every job; how many went out.
-fn producer(ranges: impl Iterator<Item = Range<u64>>, jobs: mpmc::Sender<Range<u64>>) -> u64 {
-    let mut sent = 0;
-    for job in ranges {
-        // Fails only if every worker is gone; then there is no one to feed.
-        if jobs.send(job).is_err() {
-            break;
-        }
-        sent += 1;
-    }
-    // Dropping `jobs` here closes the channel: the workers' loops end.
-    sent
-}
-
+// ## run
 pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     // The workers and the producer; the collector is this thread.
     let coroutines = spec.workers.saturating_add(1);
@@ -63,7 +53,7 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     spec.probe.begin();
     let (send_job, jobs) = mpmc::channel::<Range<u64>>();
     let (send_result, results) = mpsc::channel::<(u64, u64)>();
-    let mut handles = Vec::with_capacity(spec.workers);
+    let mut workers = Vec::with_capacity(spec.workers);
     let mut failed = None;
     for w in 0..spec.workers {
         let (jobs, send_result) = (jobs.clone(), send_result.clone());
@@ -73,7 +63,7 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         let spawned =
             unsafe { runtime::builder(STACK_BYTES).spawn(move || worker(&jobs, &send_result)) };
         match spawned {
-            Ok(handle) => handles.push(handle),
+            Ok(handle) => workers.push(handle),
             Err(e) => {
                 failed = Some(ModelError::failed(format!(
                     "could not spawn fanout worker {} of {}: {e}",
@@ -93,22 +83,66 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     // worker spawn it still runs, so the workers already started get their jobs
     // and their channel closes; the run then answers with the error.
     let producer =
-        unsafe { runtime::builder(STACK_BYTES).spawn(move || producer(ranges, send_job)) }
+        unsafe { runtime::builder(STACK_BYTES).spawn(move || produce(ranges, send_job)) }
             .map_err(|e| ModelError::failed(format!("could not spawn the producer: {e}")));
+    collect(spec, &results, producer, workers, failed)
+}
+
+// ## produce
+/// Sends every job message, counting them, then closes the job channel. The
+/// producer is a coroutine of its own, not the calling thread, for the reason
+/// tokio runs its producer in a task: a send from a plain thread that wakes a
+/// parked worker pushes it on one of may's global queues and wakes that worker
+/// thread through its selector, where a send from a coroutine puts it on this
+/// worker's own run queue.
+fn produce(
+    ranges: impl Iterator<Item = Range<u64>>,
+    send_job: mpmc::Sender<Range<u64>>,
+) -> FanoutOutcome {
     let mut out = FanoutOutcome::default();
+    for job in ranges {
+        // Fails only if every worker is gone; then there is no one to feed.
+        if send_job.send(job).is_err() {
+            break;
+        }
+        out.job_messages += 1;
+    }
+    // The last sender: each worker returns once it has drained the channel.
+    drop(send_job);
+    out
+}
+
+// ## collect
+/// Joins the producer for its count, adds up one result message per worker,
+/// then joins the workers; the first failure, if any, wins.
+fn collect(
+    spec: &FanoutSpec,
+    results: &mpsc::Receiver<(u64, u64)>,
+    producer: Result<JoinHandle<FanoutOutcome>, ModelError>,
+    workers: Vec<JoinHandle<()>>,
+    mut failed: Option<ModelError>,
+) -> Result<FanoutOutcome, ModelError> {
+    // The producer never waits (the job channel is unbounded), and no result
+    // comes before it has closed the channel, so joining it first holds up nothing.
+    let mut out = match producer.and_then(runtime::join) {
+        Ok(out) => out,
+        Err(e) => {
+            failed = failed.or(Some(e));
+            FanoutOutcome::default()
+        }
+    };
     // A failed producer spawn dropped its sender: the workers see the channel
-    // close, send what they have and return, and this loop ends too.
-    for (count, sum) in results.iter() {
+    // close, send what they have and return, and this loop ends too. (may's
+    // channels block a plain thread as well as a coroutine.)
+    for (count, sum) in results {
         out.add_result(count, sum);
     }
-    let sent = producer.and_then(runtime::join);
-    for handle in handles {
+    for handle in workers {
         if let Err(e) = runtime::join(handle) {
             failed = failed.or(Some(e));
         }
     }
     spec.probe.end();
-    out.job_messages = sent?;
     match failed {
         Some(e) => Err(e),
         None => Ok(out),

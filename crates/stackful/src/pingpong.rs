@@ -30,34 +30,46 @@ const STACK_BYTES: usize = runtime::POOLED_STACK_BYTES;
 /// The coroutines alive at once: ping and pong.
 const COROUTINES: usize = 2;
 
+// ## message
 /// What travels from ping to pong.
 enum Ball {
     /// The counter, for pong to add one to and send back.
-    Counter(u64),
+    Count(u64),
     /// The rounds are done: return.
     Stop,
 }
 
+// ## pong
 /// pong: add one to every counter and send it back, until `Stop`.
 fn pong(inbox: &Receiver<Ball>, to_ping: &Sender<u64>) {
-    while let Ok(Ball::Counter(counter)) = inbox.recv() {
-        if to_ping.send(counter + 1).is_err() {
-            return;
+    for ball in inbox {
+        match ball {
+            Ball::Count(counter) => {
+                if to_ping.send(counter + 1).is_err() {
+                    return;
+                }
+            }
+            Ball::Stop => return,
         }
     }
 }
 
+// ## ping
 /// ping: serve `rounds` times, then stop pong; the counter, or `None` if pong left.
 fn ping(rounds: u64, to_pong: &Sender<Ball>, inbox: &Receiver<u64>) -> Option<u64> {
     let mut counter = 0;
     for _ in 0..rounds {
-        to_pong.send(Ball::Counter(counter)).ok()?;
+        to_pong.send(Ball::Count(counter)).ok()?;
         counter = inbox.recv().ok()?;
     }
     to_pong.send(Ball::Stop).ok()?;
     Some(counter)
 }
 
+// ## run
+/// Ping runs in a coroutine of its own, not on the calling thread: a may `recv`
+/// on a plain thread parks the thread itself (a futex), and the round trips
+/// measured here are the switches between two coroutines.
 pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
     runtime::start(spec.threads, COROUTINES);
     spec.probe.begin();
@@ -77,11 +89,11 @@ pub(crate) fn run(spec: &PingPongSpec) -> Result<Counted, ModelError> {
     // Both joined whatever happened to the other: nothing outlives the run. A
     // failed spawn drops the closure, and `to_pong` in it, which closes pong's inbox.
     let ping = ping.map_err(|e| ModelError::failed(format!("could not spawn ping: {e}")));
-    let count = ping.and_then(runtime::join);
+    let counter = ping.and_then(runtime::join);
     let pong = runtime::join(pong);
     spec.probe.end();
     pong?;
-    count?
+    counter?
         .map(|count| Counted { count })
         .ok_or_else(|| ModelError::failed("pong ended before ping's rounds were done"))
 }

@@ -3,9 +3,10 @@
 //! Task `i` owns the receiving end of its own channel and the sending end of task
 //! `i + 1`'s. Each hop is a `send` that queues the next task on this worker and a
 //! `recv` that finds nothing and switches to it: two user-space context switches,
-//! no kernel involved. Task 1 starts out holding the token, so nobody outside the
-//! ring needs a sender into it. The channels are may's `mpsc`, its standard
-//! unbounded channel, as pingpong's are (see there for `spsc`).
+//! no kernel involved. The run sends the token into task 1's inbox once every task
+//! is started, through a clone of that inbox's sender that it drops right after.
+//! The channels are may's `mpsc`, its standard unbounded channel, as pingpong's
+//! are (see there for `spsc`).
 //!
 //! Shutting down is a message round the ring, as in every model: the holder sends
 //! `Stop` on, each task forwards it and returns, and the holder returns when it
@@ -14,7 +15,7 @@
 //! may 0.3.51 (with its `spsc` channel, which this ring used then): when a sender
 //! is dropped while its receiver is just entering its first `recv`, the wake-up
 //! can be lost and that coroutine never runs again. A `Stop` is an ordinary send,
-//! which may delivers reliably.
+//! which may delivers reliably; it is also how a half-built ring is taken down.
 //!
 //! The ring's coroutines all come from may's pool, which `runtime::start` sizes to
 //! `tasks` in a fresh process: their stacks are mapped while the runtime is built,
@@ -23,6 +24,7 @@
 
 use harness::ModelError;
 use harness::spec::{RingOutcome, RingSpec};
+use may::coroutine::JoinHandle;
 use may::sync::mpsc::{self, Receiver, Sender};
 
 use crate::runtime;
@@ -33,6 +35,7 @@ use crate::runtime;
 /// depth, so every task's stack comes from the pool.
 const STACK_BYTES: usize = runtime::POOLED_STACK_BYTES;
 
+// ## message
 /// What travels round the ring.
 enum Msg {
     /// The token, with the hops still to go.
@@ -41,15 +44,14 @@ enum Msg {
     Stop,
 }
 
+// ## task
 /// One task of the ring: pass the token on, minus one, until it arrives at 0.
 /// Returns `Some(id)` if this task is the holder, `None` once `Stop` has passed.
-fn task(id: usize, first: Option<u64>, inbox: &Receiver<Msg>, next: &Sender<Msg>) -> Option<usize> {
-    let mut msg = match first {
-        Some(token) => Msg::Token(token),
-        None => inbox.recv().ok()?,
-    };
+fn task(id: usize, inbox: &Receiver<Msg>, next: &Sender<Msg>) -> Option<usize> {
+    // A failed receive (every sender gone) or send (the next task gone) only
+    // happens on a ring that came apart; `None` then.
     loop {
-        match msg {
+        match inbox.recv().ok()? {
             Msg::Token(0) => {
                 // Send Stop round and wait for it: then every other task has
                 // returned, and the caller's joins find them finished.
@@ -59,50 +61,70 @@ fn task(id: usize, first: Option<u64>, inbox: &Receiver<Msg>, next: &Sender<Msg>
             }
             Msg::Token(left) => next.send(Msg::Token(left - 1)).ok()?,
             Msg::Stop => {
-                // The holder is waiting for this, so the send cannot fail.
+                // The holder is waiting for this, or the ring was never closed
+                // (a failed spawn) and the send has no one to reach.
                 let _ = next.send(Msg::Stop);
                 return None;
             }
         }
-        msg = inbox.recv().ok()?;
     }
 }
 
+// ## run
 pub(crate) fn run(spec: &RingSpec) -> Result<RingOutcome, ModelError> {
+    if spec.tasks == 0 {
+        return Err(ModelError::failed("a ring needs at least one task"));
+    }
     runtime::check_stacks(spec.tasks, "a ring of this size")?;
     runtime::start(spec.threads, spec.tasks);
     spec.probe.begin();
-    let (mut senders, receivers): (Vec<Sender<Msg>>, Vec<Receiver<Msg>>) =
+    let (mut nexts, inboxes): (Vec<Sender<Msg>>, Vec<Receiver<Msg>>) =
         (0..spec.tasks).map(|_| mpsc::channel()).unzip();
-    // Task i sends into channel i + 1; the last one into channel 0.
-    senders.rotate_left(1);
-    let mut handles = Vec::with_capacity(spec.tasks);
+    // The run's own way into the ring, dropped once the token is in.
+    let start = nexts[0].clone();
+    // Task i writes to inbox i + 1, and the last task to the first.
+    nexts.rotate_left(1);
+    let mut tasks = Vec::with_capacity(spec.tasks);
     let mut failed = None;
-    for (i, (inbox, next)) in receivers.into_iter().zip(senders).enumerate() {
-        let first = (i == 0).then_some(spec.hops);
+    for (id, (inbox, next)) in (1..).zip(inboxes.into_iter().zip(nexts)) {
         // SAFETY: the closure owns its two channel ends and touches no
         // thread-local storage (may's channels park the coroutine, not the
         // thread). Its stack use is bounded by one channel call, at most 4 KiB
         // of the 8 KiB it gets.
-        let spawned = unsafe {
-            runtime::builder(STACK_BYTES).spawn(move || task(i + 1, first, &inbox, &next))
-        };
+        let spawned =
+            unsafe { runtime::builder(STACK_BYTES).spawn(move || task(id, &inbox, &next)) };
         match spawned {
-            Ok(handle) => handles.push(handle),
+            Ok(handle) => tasks.push(handle),
             Err(e) => {
                 failed = Some(ModelError::failed(format!(
-                    "could not spawn ring task {}: {e}",
-                    i + 1
+                    "could not spawn ring task {id}: {e}"
                 )));
                 break;
             }
         }
     }
-    // After a failed spawn the ends not handed out are dropped here (leaving the
-    // loop dropped them), so the tasks already started see a send or a receive
-    // fail in turn and return; they are joined like the rest.
+    // After a failed spawn the tasks already started get `Stop` instead of the
+    // token: each forwards it and returns, the last one's send finding no
+    // receiver. The send fails only if task 1 itself never started.
+    let first = if failed.is_none() {
+        Msg::Token(spec.hops)
+    } else {
+        Msg::Stop
+    };
+    let _ = start.send(first);
+    drop(start);
+    collect(spec, tasks, failed)
+}
+
+// ## collect
+/// Joins every task, keeping the holder's id; the first failure, if any, wins.
+fn collect(
+    spec: &RingSpec,
+    tasks: Vec<JoinHandle<Option<usize>>>,
+    mut failed: Option<ModelError>,
+) -> Result<RingOutcome, ModelError> {
     let mut holder = None;
-    for handle in handles {
+    for handle in tasks {
         match runtime::join(handle) {
             Ok(id) => holder = holder.or(id),
             Err(e) => failed = failed.or(Some(e)),

@@ -10,12 +10,12 @@
 //! Each coroutine registers with the probe's gauge (`spec.probe.enter()`) as its
 //! first step and leaves it as it returns, so the gauge sees it alive through its
 //! sleep; `verify` requires all `n` at once. A coroutine reports by returning: its
-//! join handle yields `Ok` only once it has run to the end, and the caller counts
-//! those. Join handles rather than a
-//! scope because a may scope adds a boxed closure and a reference-counted join
-//! state per coroutine: about 160 bytes and 5% more wall time at n = 10,000,
-//! measured against this version. Every stack is two kernel mappings, so
-//! `vm.max_map_count` caps `n`; above it the run answers `unsupported`.
+//! join handle yields `Ok` only once it has run to the end, and `collect` counts
+//! those. Join handles rather than a scope because a may scope adds a boxed
+//! closure and a reference-counted join state per coroutine: about 160 bytes and
+//! 5% more wall time at n = 10,000, measured against this version. Every stack is
+//! two kernel mappings, so `vm.max_map_count` caps `n`; above it the run answers
+//! `unsupported`.
 //!
 //! The stacks are what each task costs, so none of them is mapped before the
 //! measured phase: this workload asks `runtime::start` for no pooled stacks (may's
@@ -41,6 +41,7 @@ const STACK_BYTES: usize = runtime::POOLED_STACK_BYTES;
 /// Stacks this workload asks may's pool to hold ahead: none (see the module docs).
 const POOLED: usize = 0;
 
+// ## task
 /// One task: alive from its first step to its last, asleep in between.
 fn task(probe: &Probe, sleep: Duration) {
     let _alive = probe.enter();
@@ -55,50 +56,58 @@ fn task(probe: &Probe, sleep: Duration) {
     }
 }
 
+// ## run
 pub(crate) fn run(spec: &SpawnSpec) -> Result<Counted, ModelError> {
     runtime::check_stacks(spec.n, "spawning this many sleeping coroutines")?;
     runtime::start(spec.threads, POOLED);
     spec.probe.begin();
-    let mut handles = Vec::with_capacity(spec.n);
+    let (n, sleep) = (spec.n, spec.sleep);
+    let mut tasks = Vec::with_capacity(n);
     // may panics if it cannot map a stack after all (the check above leaves a
     // margin, but memory can run out too): `contained` makes that an error.
-    let spawned = runtime::contained(|| spawn_all(spec, &mut handles)).and_then(|r| r);
-    // Join whatever started, after a failed spawn too: nothing outlives the run.
+    let spawned = runtime::contained(|| {
+        for started in 0..n {
+            let probe = spec.probe.clone();
+            // SAFETY: the closure holds a `Duration` and a probe (an `Arc` of
+            // atomics); it parks on may's timer, not the thread's, and touches no
+            // thread-local storage. Its deepest call, parking on the timer, uses
+            // at most 3 KiB of its 8 KiB.
+            let spawned =
+                unsafe { runtime::builder(STACK_BYTES).spawn(move || task(&probe, sleep)) };
+            match spawned {
+                Ok(handle) => tasks.push(handle),
+                Err(e) => {
+                    return Err(ModelError::failed(format!(
+                        "could not spawn coroutine {} of {n}: {e}",
+                        started + 1,
+                    )));
+                }
+            }
+        }
+        Ok(())
+    });
+    // Joined whatever started, after a failed spawn too: nothing outlives the run.
+    collect(spec, tasks, spawned.and_then(|r| r).err())
+}
+
+// ## collect
+/// Joins every task and counts those that ran to the end; the first failure, if
+/// any, wins.
+fn collect(
+    spec: &SpawnSpec,
+    tasks: Vec<JoinHandle<()>>,
+    mut failed: Option<ModelError>,
+) -> Result<Counted, ModelError> {
     let mut count = 0;
-    let mut failed = None;
-    for handle in handles {
+    for handle in tasks {
         match runtime::join(handle) {
             Ok(()) => count += 1,
             Err(e) => failed = failed.or(Some(e)),
         }
     }
     spec.probe.end();
-    spawned?;
     match failed {
         Some(e) => Err(e),
         None => Ok(Counted { count }),
     }
-}
-
-/// Spawns `spec.n` sleeping coroutines into `handles`.
-fn spawn_all(spec: &SpawnSpec, handles: &mut Vec<JoinHandle<()>>) -> Result<(), ModelError> {
-    let (n, sleep) = (spec.n, spec.sleep);
-    for _ in 0..n {
-        let probe = spec.probe.clone();
-        // SAFETY: the closure holds a `Duration` and a probe (an `Arc` of
-        // atomics); it parks on may's timer, not the thread's, and touches no
-        // thread-local storage. Its deepest call, parking on the timer, uses at
-        // most 3 KiB of its 8 KiB.
-        let spawned = unsafe { runtime::builder(STACK_BYTES).spawn(move || task(&probe, sleep)) };
-        match spawned {
-            Ok(handle) => handles.push(handle),
-            Err(e) => {
-                return Err(ModelError::failed(format!(
-                    "could not spawn coroutine {} of {n}: {e}",
-                    handles.len() + 1,
-                )));
-            }
-        }
-    }
-    Ok(())
 }

@@ -27,16 +27,14 @@ use std::ops::Range;
 
 use harness::ModelError;
 use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
-use tokio::sync::mpsc;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
 use crate::runtime::{self, Flavor};
 
+// ## worker
 /// One worker: runs every job it is dealt, then reports its count and sum once.
-async fn worker(
-    mut jobs: mpsc::UnboundedReceiver<Range<u64>>,
-    results: mpsc::UnboundedSender<(u64, u64)>,
-) {
+async fn worker(mut jobs: UnboundedReceiver<Range<u64>>, results: UnboundedSender<(u64, u64)>) {
     let (mut count, mut sum) = (0u64, 0u64);
     while let Some(job) = jobs.recv().await {
         let (c, s) = run_job(job);
@@ -47,13 +45,16 @@ async fn worker(
     let _ = results.send((count, sum));
 }
 
+// ## run
 pub(crate) fn run(spec: &FanoutSpec, flavor: Flavor) -> Result<FanoutOutcome, ModelError> {
     if spec.workers == 0 {
         return Err(ModelError::failed("fanout needs at least one worker"));
     }
     let (workers, jobs) = (spec.workers, spec.job_ranges());
-    runtime::run(flavor, &spec.probe, async move {
-        let (to_collector, mut results) = mpsc::unbounded_channel();
+    let rt = runtime::start(flavor)?;
+    spec.probe.begin();
+    let out = rt.run(async move {
+        let (to_collector, results) = mpsc::unbounded_channel();
         let mut pool = JoinSet::new();
         let mut inboxes = Vec::with_capacity(workers);
         for _ in 0..workers {
@@ -61,25 +62,48 @@ pub(crate) fn run(spec: &FanoutSpec, flavor: Flavor) -> Result<FanoutOutcome, Mo
             inboxes.push(tx);
             pool.spawn(worker(inbox, to_collector.clone()));
         }
-        // The collector's loop below ends when the last sender is gone: only the
-        // workers may hold one.
+        // The collector's loop ends when the last sender is gone: only the workers
+        // may hold one.
         drop(to_collector);
-        // Producer: deal the jobs round-robin. A send fails only if that worker
-        // ended early (panicked); its job is not counted, and the join reports it.
-        let mut out = FanoutOutcome::default();
-        for (job, inbox) in jobs.zip(inboxes.iter().cycle()) {
-            if inbox.send(job).is_ok() {
-                out.job_messages += 1;
-            }
+        let out = produce(jobs, inboxes);
+        collect(out, results, pool).await
+    });
+    spec.probe.end();
+    out
+}
+
+// ## produce
+/// Deals the jobs round-robin, one unbounded inbox per worker (tokio's `mpsc` has a
+/// single consumer), then drops the senders, which closes every inbox.
+fn produce(
+    jobs: impl Iterator<Item = Range<u64>>,
+    inboxes: Vec<UnboundedSender<Range<u64>>>,
+) -> FanoutOutcome {
+    let mut out = FanoutOutcome::default();
+    for (job, inbox) in jobs.zip(inboxes.iter().cycle()) {
+        // Fails only if that worker ended early (panicked): the job is not
+        // counted, and the join reports the panic.
+        if inbox.send(job).is_ok() {
+            out.job_messages += 1;
         }
-        drop(inboxes); // closes every inbox: the workers finish and report
-        // Collector: one result message per worker.
-        while let Some((count, sum)) = results.recv().await {
-            out.add_result(count, sum);
-        }
-        while let Some(joined) = pool.join_next().await {
-            joined.map_err(runtime::joined)?;
-        }
-        Ok(out)
-    })
+    }
+    out
+}
+
+// ## collect
+/// One result message per worker, then the joins, so that a panicked worker is
+/// reported as one. This runs inside the measured task, so `probe.end()` is
+/// `run`'s, once the runtime has handed `out` back.
+async fn collect(
+    mut out: FanoutOutcome,
+    mut results: UnboundedReceiver<(u64, u64)>,
+    mut pool: JoinSet<()>,
+) -> Result<FanoutOutcome, ModelError> {
+    while let Some((count, sum)) = results.recv().await {
+        out.add_result(count, sum);
+    }
+    while let Some(joined) = pool.join_next().await {
+        joined.map_err(runtime::joined)?;
+    }
+    Ok(out)
 }

@@ -1,7 +1,7 @@
 //! Stackless futures: `async`/`await` on tokio. tokio's own pieces (`JoinSet`,
 //! `mpsc`, `timeout`, `sleep`) cover every workload; the one `futures`
-//! combinator that fit, `buffer_unordered` for the crawl, measured slower than a
-//! task per request (see `crawl.rs`), so the crate does without the `futures`
+//! combinator that fit, `buffer_unordered` for the crawl, measured slower than
+//! spawned tasks (see `crawl.rs`), so the crate does without the `futures`
 //! crate. Two models share every workload file and
 //! differ only in the runtime that drives it (`runtime.rs`):
 //!
@@ -11,10 +11,11 @@
 //!    the calling thread, so it takes no `--threads` in any workload.
 //!
 //! Both use the same primitives ([`Model::primitive`]): `tokio::sync::mpsc`
-//! unbounded channels for every hand-over, `tokio::net::TcpStream` with a
-//! `JoinSet` that holds at most `concurrency` requests for the crawl, and
-//! `tokio::time::sleep` for spawn. Each workload marks the probe in one place,
-//! `runtime::run`: the runtime is built before `begin` and dropped after `end`.
+//! unbounded channels for every hand-over, `tokio::net::TcpStream` fetched by
+//! `concurrency` worker tasks for the crawl, and `tokio::time::sleep` for spawn.
+//! Each workload's `run` starts the runtime (`runtime::start`) before the probe's
+//! `begin`, runs its measured future as a task (`Runtime::run`), and marks `end`
+//! before the runtime drops.
 //!
 //! This is where the seeds' hand-built coroutines end up. The seeds turn a generator
 //! into a coroutine that `yield`s a `Future` when it must wait, a `Task` that drives
@@ -56,7 +57,7 @@ use runtime::Flavor;
 /// differ only in the runtime.
 fn primitive(workload: Workload) -> &'static str {
     match workload {
-        Workload::Crawl => "tokio TcpStream + JoinSet of at most concurrency",
+        Workload::Crawl => "tokio TcpStream, concurrency worker tasks",
         Workload::PingPong | Workload::Ring | Workload::Fanout => "tokio::sync::mpsc unbounded",
         Workload::Spawn => "tokio::time::sleep",
     }

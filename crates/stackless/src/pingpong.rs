@@ -18,58 +18,67 @@
 //! `docs/models/stackless.md` has the figures: `--threads 2` spends about 3.7 times
 //! the CPU per round trip of `--threads 1`, and takes 2.6 times as long.
 //!
-//! The run ends with a stop message: ping sends [`ToPong::Stop`], pong returns, and
-//! ping awaits pong's handle so no task outlives the run.
+//! The run ends with a stop message: ping sends [`Ball::Stop`], pong returns, and
+//! the measured task awaits pong's handle so no task outlives the run.
 
 use harness::ModelError;
 use harness::spec::{Counted, PingPongSpec};
-use tokio::sync::mpsc;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 use crate::runtime::{self, Flavor};
 
+// ## message
 /// What ping sends pong: the counter, or the order to stop.
-enum ToPong {
+enum Ball {
     Count(u64),
     Stop,
 }
 
+// ## pong
 /// Pong: answers every counter with the counter plus one, until told to stop.
-async fn pong(mut inbox: mpsc::UnboundedReceiver<ToPong>, to_ping: mpsc::UnboundedSender<u64>) {
+async fn pong(mut inbox: UnboundedReceiver<Ball>, to_ping: UnboundedSender<u64>) {
     // `None` (ping gone without a stop) only happens if ping panicked; its handle
     // reports that, so pong just ends.
-    while let Some(ToPong::Count(counter)) = inbox.recv().await {
-        if to_ping.send(counter + 1).is_err() {
+    while let Some(Ball::Count(c)) = inbox.recv().await {
+        if to_ping.send(c + 1).is_err() {
             break; // ping is gone: nothing left to answer
         }
     }
 }
 
+// ## ping
+/// Ping: `rounds` round trips, then the stop; the counter, or `None` if pong
+/// stopped answering.
+async fn ping(
+    rounds: u64,
+    to_pong: UnboundedSender<Ball>,
+    mut inbox: UnboundedReceiver<u64>,
+) -> Option<u64> {
+    let mut counter = 0;
+    for _ in 0..rounds {
+        // Either fails only if pong has ended, i.e. panicked: its handle says how.
+        to_pong.send(Ball::Count(counter)).ok()?;
+        counter = inbox.recv().await?;
+    }
+    // Fails only if pong has already ended, which its join reports.
+    let _ = to_pong.send(Ball::Stop);
+    Some(counter)
+}
+
+// ## run
 pub(crate) fn run(spec: &PingPongSpec, flavor: Flavor) -> Result<Counted, ModelError> {
     let rounds = spec.rounds;
-    runtime::run(flavor, &spec.probe, async move {
+    let rt = runtime::start(flavor)?;
+    spec.probe.begin();
+    let out = rt.run(async move {
         let (to_pong, pong_inbox) = mpsc::unbounded_channel();
-        let (to_ping, mut ping_inbox) = mpsc::unbounded_channel();
+        let (to_ping, ping_inbox) = mpsc::unbounded_channel();
         let pong = tokio::spawn(pong(pong_inbox, to_ping));
-        let mut counter = 0;
-        let mut complete = true;
-        for _ in 0..rounds {
-            // Either fails only if pong has ended, i.e. panicked: its handle says how.
-            if to_pong.send(ToPong::Count(counter)).is_err() {
-                complete = false;
-                break;
-            }
-            let Some(back) = ping_inbox.recv().await else {
-                complete = false;
-                break;
-            };
-            counter = back;
-        }
-        // Fails only if pong has already ended, which the join below reports.
-        let _ = to_pong.send(ToPong::Stop);
+        let counter = ping(rounds, to_pong, ping_inbox).await;
         pong.await.map_err(runtime::joined)?;
-        if !complete {
-            return Err(ModelError::failed("pong stopped answering"));
-        }
-        Ok(Counted { count: counter })
-    })
+        let count = counter.ok_or_else(|| ModelError::failed("pong stopped answering"))?;
+        Ok(Counted { count })
+    });
+    spec.probe.end();
+    out
 }

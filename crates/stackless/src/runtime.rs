@@ -1,13 +1,19 @@
 //! The one thing `tokio` and `tokio-current` do differently: the runtime that drives
-//! the workload. Every workload file hands its measured future to [`run`].
+//! the workload. Every workload file starts one with [`start`] and hands its
+//! measured future to [`Runtime::run`], between the probe's two marks:
 //!
-//! [`run`] builds a fresh runtime of the chosen [`Flavor`], marks the probe's
-//! `begin`, spawns the future as a task, blocks the calling thread until that task
-//! finishes, marks `end`, and drops the runtime, which stops and joins its worker
-//! threads before returning. So the measured phase holds the workload and nothing
-//! else (the worker threads already exist at `begin`; building them, and joining
-//! them, is start-up), one `Model` call is one complete run, and nothing it started
-//! outlives it.
+//! ```text
+//! let rt = runtime::start(flavor)?; // the worker threads exist: start-up
+//! spec.probe.begin();
+//! let out = rt.run(async move { ... }); // the workload, as a spawned task
+//! spec.probe.end();
+//! out                                   // `rt` drops here: its threads are joined
+//! ```
+//!
+//! So the measured phase holds the workload and nothing else (building the worker
+//! threads, and joining them when the [`Runtime`] drops at the end of the workload's
+//! `run`, is start-up and teardown), one `Model` call is one complete run, and
+//! nothing it started outlives it.
 //!
 //! Why spawn instead of `block_on(future)` directly: on the multi-thread runtime the
 //! future given to `block_on` is polled by the *calling* thread, which is not one of
@@ -19,8 +25,8 @@
 
 use std::future::Future;
 
-use harness::{ModelError, Probe};
-use tokio::runtime::{Builder, Runtime};
+use harness::ModelError;
+use tokio::runtime::Builder;
 use tokio::task::JoinError;
 
 /// Which tokio scheduler runs the workload.
@@ -34,45 +40,41 @@ pub(crate) enum Flavor {
     CurrentThread,
 }
 
-impl Flavor {
-    fn build(self) -> std::io::Result<Runtime> {
-        let mut builder = match self {
-            Flavor::MultiThread { workers } => {
-                let mut b = Builder::new_multi_thread();
-                b.worker_threads(workers.max(1)).thread_name("tokio-worker");
-                b
-            }
-            Flavor::CurrentThread => Builder::new_current_thread(),
-        };
-        // The I/O driver for crawl's sockets, the timer for sleeps and timeouts.
-        builder.enable_all().build()
-    }
+/// A started tokio runtime. Dropping it cancels any task still alive and joins the
+/// worker and blocking-pool threads; the workloads end all their tasks before
+/// their future returns, so the drop only waits for the threads to exit.
+pub(crate) struct Runtime(tokio::runtime::Runtime);
+
+/// Builds a runtime of `flavor`, with its I/O driver (the crawl's sockets) and its
+/// timer (sleeps and timeouts). `build` starts the worker threads.
+pub(crate) fn start(flavor: Flavor) -> Result<Runtime, ModelError> {
+    let mut builder = match flavor {
+        Flavor::MultiThread { workers } => {
+            let mut b = Builder::new_multi_thread();
+            b.worker_threads(workers.max(1)).thread_name("tokio-worker");
+            b
+        }
+        Flavor::CurrentThread => Builder::new_current_thread(),
+    };
+    builder
+        .enable_all()
+        .build()
+        .map(Runtime)
+        .map_err(|e| ModelError::failed(format!("could not start the tokio runtime: {e}")))
 }
 
-/// Runs `work` as a task on a fresh runtime of `flavor`, between `probe`'s two
-/// marks, and returns its output once the runtime, and every thread it started,
-/// has shut down.
-pub(crate) fn run<F, T>(flavor: Flavor, probe: &Probe, work: F) -> Result<T, ModelError>
-where
-    F: Future<Output = Result<T, ModelError>> + Send + 'static,
-    T: Send + 'static,
-{
-    let rt = flavor
-        .build()
-        .map_err(|e| ModelError::failed(format!("could not start the tokio runtime: {e}")))?;
-    // The runtime is up (its worker threads exist: `build` starts them); no task
-    // of the workload exists yet.
-    probe.begin();
-    let task = rt.spawn(work);
-    let out = rt.block_on(task);
-    // Every workload joins all its tasks before its future returns: the answer is
-    // known, and what follows is teardown.
-    probe.end();
-    // Dropping the runtime cancels any task still alive and joins the worker and
-    // blocking-pool threads; the workloads end all their tasks before returning,
-    // so this only waits for the threads to exit.
-    drop(rt);
-    out.map_err(joined)?
+impl Runtime {
+    /// Runs `work` as a task on this runtime and blocks the calling thread until it
+    /// has finished: every workload joins all its tasks before its future returns,
+    /// so when this returns the answer is known.
+    pub(crate) fn run<F, T>(&self, work: F) -> Result<T, ModelError>
+    where
+        F: Future<Output = Result<T, ModelError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let task = self.0.spawn(work);
+        self.0.block_on(task).map_err(joined)?
+    }
 }
 
 /// A task that did not return: it panicked (the only way, since nothing here

@@ -21,6 +21,7 @@ use tokio::task::JoinSet;
 
 use crate::runtime::{self, Flavor};
 
+// ## task
 /// One task: alive from its first step to its last, asleep in between.
 #[expect(
     clippy::manual_async_fn,
@@ -34,18 +35,30 @@ fn task(probe: Probe, sleep: Duration) -> impl Future<Output = ()> {
     }
 }
 
+// ## run
 pub(crate) fn run(spec: &SpawnSpec, flavor: Flavor) -> Result<Counted, ModelError> {
     let (n, sleep, probe) = (spec.n, spec.sleep, spec.probe.clone());
-    runtime::run(flavor, &spec.probe, async move {
+    let rt = runtime::start(flavor)?;
+    spec.probe.begin();
+    let out = rt.run(async move {
         let mut tasks = JoinSet::new();
         for _ in 0..n {
             tasks.spawn(task(probe.clone(), sleep));
         }
-        let mut count = 0;
-        while let Some(joined) = tasks.join_next().await {
-            joined.map_err(runtime::joined)?;
-            count += 1;
-        }
-        Ok(Counted { count })
-    })
+        collect(tasks).await
+    });
+    spec.probe.end();
+    out
+}
+
+// ## collect
+/// Joins every task and counts those that finished. This runs inside the measured
+/// task, so `probe.end()` is `run`'s, once the runtime has handed the count back.
+async fn collect(mut tasks: JoinSet<()>) -> Result<Counted, ModelError> {
+    let mut count = 0;
+    while let Some(joined) = tasks.join_next().await {
+        joined.map_err(runtime::joined)?;
+        count += 1;
+    }
+    Ok(Counted { count })
 }

@@ -16,7 +16,11 @@ use std::ops::Range;
 use harness::ModelError;
 use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
 
-/// One worker's state: what it has summed so far.
+// ## worker
+
+/// One worker's state: what it has summed so far. A value, not a task: a job
+/// "arrives" when the producer calls [`Worker::take`], and the result message is
+/// the value itself, read by the collector.
 #[derive(Debug, Clone, Copy, Default)]
 struct Worker {
     count: u64,
@@ -24,7 +28,7 @@ struct Worker {
 }
 
 impl Worker {
-    /// A job "arrives": run the fixed job on each of its items.
+    /// A job arrives: run the fixed job on each of its items.
     fn take(&mut self, job: Range<u64>) {
         let (count, sum) = run_job(job);
         self.count += count;
@@ -32,23 +36,41 @@ impl Worker {
     }
 }
 
+// ## run
+
 pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     if spec.workers == 0 {
         return Err(ModelError::unsupported(
             "a fanout with 0 workers has no one to run its jobs",
         ));
     }
-    Ok(spec.probe.measure(|| {
-        let mut workers = vec![Worker::default(); spec.workers];
-        let mut out = FanoutOutcome::default();
-        for (j, job) in spec.job_ranges().enumerate() {
-            workers[j % spec.workers].take(job);
-            out.job_messages += 1;
-        }
-        // The collector: one result per worker, as the protocol has it.
-        for w in workers {
-            out.add_result(w.count, w.sum);
-        }
-        out
-    }))
+    // No runtime to build: the work starts with the workers' states.
+    spec.probe.begin();
+    let mut workers = vec![Worker::default(); spec.workers];
+    let out = produce(spec, &mut workers);
+    Ok(collect(spec, workers, out))
+}
+
+// ## produce
+
+/// Deals the jobs round-robin, one call per job message. Nothing to close: the
+/// workers have no inbox to wait on.
+fn produce(spec: &FanoutSpec, workers: &mut [Worker]) -> FanoutOutcome {
+    let mut out = FanoutOutcome::default();
+    for (j, job) in spec.job_ranges().enumerate() {
+        workers[j % workers.len()].take(job);
+        out.job_messages += 1;
+    }
+    out
+}
+
+// ## collect
+
+/// One result per worker, as the protocol has it.
+fn collect(spec: &FanoutSpec, workers: Vec<Worker>, mut out: FanoutOutcome) -> FanoutOutcome {
+    for w in workers {
+        out.add_result(w.count, w.sum);
+    }
+    spec.probe.end();
+    out
 }

@@ -11,7 +11,7 @@
 //! and one channel per worker, dealt round-robin, is the CSP model's shape
 //! (`crates/csp`), not this one's. One shared queue also balances by itself.
 //!
-//! The producer pushes the spec's `jobs()` ranges, one lock per job message and a
+//! The producer pushes the spec's `job_ranges()`, one lock per job message and a
 //! `notify_one` only when a worker sleeps (as libuv's pool does), never waits (the
 //! queue is unbounded), then closes the queue.
 //! A worker runs the job on every item of every range it pops, and once the queue
@@ -22,14 +22,18 @@
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread;
+use std::thread::{self, ScopedJoinHandle};
 
 use harness::ModelError;
 use harness::spec::{FanoutOutcome, FanoutSpec, run_job};
 
 use super::{builder, check_thread_budget, join, spawn_failed};
 
-/// A worker's life: take jobs until the queue closes, then return the partial sum.
+// ## worker
+
+/// A worker's life: run every job it takes until the queue closes, then return
+/// `(count, sum)`. That return value, handed over by `join`, is its one result
+/// message: no `results` channel, because the collector is the joining thread.
 fn worker(jobs: &JobQueue) -> (u64, u64) {
     let (mut count, mut sum) = (0u64, 0u64);
     while let Some(job) = jobs.recv() {
@@ -40,6 +44,8 @@ fn worker(jobs: &JobQueue) -> (u64, u64) {
     (count, sum)
 }
 
+// ## run
+
 pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
     if spec.workers == 0 {
         return Err(ModelError::unsupported(
@@ -47,14 +53,14 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         ));
     }
     check_thread_budget(spec.workers)?;
+    // No runtime to build: the work starts with the first thread.
     spec.probe.begin();
     let jobs = JobQueue::new();
-    let out = thread::scope(|s| {
-        let mut handles = Vec::with_capacity(spec.workers);
+    thread::scope(|s| {
+        let mut workers = Vec::with_capacity(spec.workers);
         for w in 0..spec.workers {
-            let jobs = &jobs;
-            match builder("fanout").spawn_scoped(s, move || worker(jobs)) {
-                Ok(h) => handles.push(h),
+            match builder("fanout").spawn_scoped(s, || worker(&jobs)) {
+                Ok(h) => workers.push(h),
                 Err(e) => {
                     // The workers already started wait for jobs: let them return.
                     jobs.close();
@@ -62,23 +68,41 @@ pub(crate) fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
                 }
             }
         }
-        // The producer.
-        let mut out = FanoutOutcome::default();
-        for job in spec.job_ranges() {
-            jobs.send(job);
-            out.job_messages += 1;
-        }
-        jobs.close();
-        // The collector: one result per worker, the value its join hands back.
-        for h in handles {
-            let (count, sum) = join(h)?;
-            out.add_result(count, sum);
-        }
-        Ok(out)
-    })?;
+        let out = produce(spec, &jobs);
+        collect(spec, workers, out)
+    })
+}
+
+// ## produce
+
+/// The calling thread deals every job into the one shared queue, then closes it.
+fn produce(spec: &FanoutSpec, jobs: &JobQueue) -> FanoutOutcome {
+    let mut out = FanoutOutcome::default();
+    for job in spec.job_ranges() {
+        jobs.send(job);
+        out.job_messages += 1;
+    }
+    jobs.close();
+    out
+}
+
+// ## collect
+
+/// One result per worker: the value its join hands back.
+fn collect(
+    spec: &FanoutSpec,
+    workers: Vec<ScopedJoinHandle<'_, (u64, u64)>>,
+    mut out: FanoutOutcome,
+) -> Result<FanoutOutcome, ModelError> {
+    for h in workers {
+        let (count, sum) = join(h)?;
+        out.add_result(count, sum);
+    }
     spec.probe.end();
     Ok(out)
 }
+
+// ## helpers
 
 /// The work queue the workers share.
 struct JobQueue {

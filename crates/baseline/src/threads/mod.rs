@@ -25,6 +25,10 @@ mod pingpong;
 mod ring;
 mod spawn;
 
+/// The blocking GET, which `sequential` shares: one thread blocking in `connect`,
+/// `write` and `read` is how both models fetch.
+pub(crate) use crawl::fetch;
+
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread;
 

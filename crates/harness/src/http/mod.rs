@@ -1,5 +1,5 @@
 //! The HTTP/1.0 client pieces every model shares: the request bytes, an incremental
-//! response reader, the typed errors, and a blocking fetch for the thread models.
+//! response reader and the typed errors; and the harness's own blocking client.
 //!
 //! Like the seeds' crawler, a fetch is one request on one plain TCP connection:
 //! connect, write `GET <path> HTTP/1.0`, read until the response is complete.
@@ -7,10 +7,11 @@
 //! a blocking `read` on a green thread), so [`ResponseReader`] takes whatever each
 //! read returned and says when the response is done. It never holds the body: it
 //! counts it and folds it into a [`Digest`](crate::pages::Digest), which is what
-//! verification checks. Two ready-made fetches sit on top: [`fetch_blocking`] for
-//! the models built on OS threads, and [`fetch_tokio`] for those that run on tokio.
+//! verification checks. Each model writes its own fetch on these pieces, in its
+//! `crawl.rs`, because how a fetch waits is the model; [`fetch_blocking`] is the
+//! harness's client, for its tests.
 //!
-//! 1. this file: the request, [`Page`], [`FetchError`], the two fetches.
+//! 1. this file: the request, [`Page`], [`FetchError`], [`fetch_blocking`].
 //! 2. `reader.rs`: [`ResponseReader`], which frames a response by its
 //!    `Content-Length`, by the close, or by the chunked coding.
 //! 3. `chunked.rs`: the chunked transfer coding, decoded as it arrives: servers that
@@ -140,9 +141,11 @@ pub fn remaining(deadline: Instant) -> Result<Duration, FetchError> {
 
 /// GET `path` from `addr` with blocking std sockets, within `timeout` in all.
 ///
-/// This is how the thread-based models (sequential, threads, crossbeam) fetch: the
-/// calling OS thread blocks in `connect`, `write` and `read`, with socket timeouts
-/// set from one deadline so the whole request, not each call, is bounded.
+/// The harness's own client, for its tests and the delay server's: the calling OS
+/// thread blocks in `connect`, `write` and `read`, with socket timeouts set from
+/// one deadline so the whole request, not each call, is bounded. The models do not
+/// call it: each has its own fetch in its `crawl.rs` (the thread models' is this
+/// code), so that the file shows how the model waits.
 pub fn fetch_blocking(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
     let deadline = Instant::now() + timeout;
     let mut stream =
@@ -166,49 +169,6 @@ pub fn fetch_blocking(addr: SocketAddr, path: &str, timeout: Duration) -> FetchR
                     return Ok(page);
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(FetchError::io(&e)),
-        }
-    }
-}
-
-/// GET `path` from `addr` on tokio's sockets, within `timeout` in all.
-///
-/// This is how the models that run on tokio fetch (tokio, tokio-current, and actix,
-/// whose actors run on it): the same steps as [`fetch_blocking`], each `.await` a
-/// point where the task hands its thread back until the socket is ready. The read
-/// buffer lives only between `readable().await` and `try_read`, never across an
-/// await, so it sits on the polling thread's stack and not inside each of 10,000
-/// request futures. `tokio::time::timeout` bounds the whole request and drops it,
-/// closing the socket, when the deadline passes.
-pub async fn fetch_tokio(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
-    tokio::time::timeout(timeout, fetch_tokio_unbounded(addr, path))
-        .await
-        .unwrap_or(Err(FetchError::Timeout))
-}
-
-async fn fetch_tokio_unbounded(addr: SocketAddr, path: &str) -> FetchResult {
-    use tokio::io::AsyncWriteExt;
-    let mut stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| FetchError::connect(&e))?;
-    stream
-        .write_all(&request(addr, path))
-        .await
-        .map_err(|e| FetchError::io(&e))?;
-    let mut reader = ResponseReader::new();
-    loop {
-        stream.readable().await.map_err(|e| FetchError::io(&e))?;
-        let mut buf = [0u8; READ_BUF_BYTES];
-        match stream.try_read(&mut buf) {
-            Ok(0) => return reader.eof(),
-            Ok(n) => {
-                if let Progress::Done(page) = reader.feed(&buf[..n])? {
-                    return Ok(page);
-                }
-            }
-            // Readiness was stale (a spurious wake-up): wait again.
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(FetchError::io(&e)),
         }

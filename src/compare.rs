@@ -54,21 +54,6 @@ fn child_command(cell: &Cell, target: Option<&CrawlTarget>) -> Result<Command, C
     Ok(cmd)
 }
 
-/// The CPU time the machine has spent in all, and idle, from `/proc/stat`'s first
-/// line, in clock ticks.
-fn machine_ticks() -> Option<(u64, u64)> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let cpu = stat.lines().next()?.strip_prefix("cpu ")?;
-    let v: Vec<u64> = cpu
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    // user nice system idle iowait irq softirq steal (guest time is in user).
-    let total: u64 = v.iter().take(8).sum();
-    let idle = v.get(3)? + v.get(4).copied().unwrap_or(0);
-    Some((total, idle))
-}
-
 /// Runs one cell once and returns its sample (and, for a crawl of URLs, what each
 /// got), or why it has none. A warm-up run is measured the same way and then
 /// discarded by the caller. `server` is our own delay server, whose CPU is
@@ -85,10 +70,10 @@ fn run_once(
     let server_before = crawl_server.and_then(ServerChild::cpu_ns);
     // The machine's idle share matters only where a server shares it: crawls.
     let crawl = cell.workload == Workload::Crawl;
-    let ticks_before = crawl.then(machine_ticks).flatten();
+    let ticks_before = crawl.then(harness::os::machine_cpu_ticks).flatten();
     let run = run_child(&mut cmd, deadline, cgroup.as_ref())?;
     let server_after = crawl_server.and_then(ServerChild::cpu_ns);
-    let ticks_after = crawl.then(machine_ticks).flatten();
+    let ticks_after = crawl.then(harness::os::machine_cpu_ticks).flatten();
     drop(cgroup);
     let parsed: Option<CellReport> = run
         .stdout
@@ -233,9 +218,7 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
                 .parent()
                 .map_or_else(String::new, |p| p.display().to_string())
         ),
-        None => "not measured (no writable memory cgroup here: run as root on a \
-                 machine with the memory controller)"
-            .into(),
+        None => format!("not measured ({})", harness::os::no_cgroup_reason()),
     };
     // indicatif draws only when stderr is a terminal, so logs and CI stay clean.
     let bar = ProgressBar::new(cells.len() as u64 * u64::from(args.warmup + args.runs)).with_style(
@@ -357,6 +340,9 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
         .collect();
     report::rank(&mut rows, seed);
     print!("{}", report::terminal_tables(&rows));
+    if let Some(what) = machine.context.get(report::UNMEASURED_KEY) {
+        println!("{}: {what}", report::UNMEASURED_KEY);
+    }
     let dir = args.out.join(stamp());
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     report::write_all(&dir, &rows, &command)?;

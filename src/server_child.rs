@@ -61,20 +61,11 @@ impl ServerChild {
         self.threads
     }
 
-    /// CPU time (user + system) the server has spent so far, from
-    /// `/proc/<pid>/stat`, in nanoseconds.
+    /// CPU time (user + system) the server has spent so far, in nanoseconds, where
+    /// this system can read another process's (Linux: `/proc/<pid>/stat`; see
+    /// [`harness::os::process_cpu_ns`]).
     pub fn cpu_ns(&self) -> Option<u64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        // Fields after the parenthesised command name; utime and stime are the
-        // 14th and 15th fields of the whole line, in clock ticks.
-        let rest = stat.rsplit_once(')')?.1;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: u64 =
-            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-        // SAFETY: sysconf only reads a system setting.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-        let hz = u64::try_from(hz).ok().filter(|h| *h > 0)?;
-        Some(ticks * 1_000_000_000 / hz)
+        harness::os::process_cpu_ns(self.child.id())
     }
 }
 

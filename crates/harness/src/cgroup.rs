@@ -16,7 +16,8 @@
 //! kernel's share) and cgroup v2 (`memory.peak`, Linux 5.19 and later). Where
 //! neither can be written (not root, no memory controller, a v2 tree without the
 //! controller delegated), [`CellCgroup::create`] answers `None` and reports say
-//! "not measured".
+//! "not measured"; outside Linux, where there are no cgroups, it always does (the
+//! paths come from [`os`]).
 
 use std::ffi::{CStr, CString};
 use std::fs;
@@ -24,6 +25,8 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::os;
 
 /// What a cell's cgroup was charged at most, in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -58,13 +61,12 @@ impl CellCgroup {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let v1 = Path::new("/sys/fs/cgroup/memory");
-        let (parent, v2) = if v1.join("memory.usage_in_bytes").exists() {
-            (v1.to_path_buf(), false)
+        let (parent, v2) = if let Some(v1) = os::cgroup_v1_memory_root() {
+            (v1, false)
         } else {
             // v2: a child of our own cgroup, if the memory controller is enabled
             // for children there.
-            let (own, is_v2) = crate::limits::own_memory_cgroup()?;
+            let (own, is_v2) = os::own_memory_cgroup()?;
             let controllers = fs::read_to_string(own.join("cgroup.subtree_control")).ok()?;
             if !is_v2 || !controllers.split_whitespace().any(|c| c == "memory") {
                 return None;
@@ -131,10 +133,11 @@ impl CellCgroup {
     /// can tell. Returns how many it removed.
     pub fn sweep_stale() -> usize {
         let mut removed = 0;
-        for parent in [
-            Path::new("/sys/fs/cgroup/memory").to_path_buf(),
-            crate::limits::own_memory_cgroup().map_or_else(PathBuf::new, |(dir, _)| dir),
-        ] {
+        let parents = [
+            os::cgroup_v1_memory_root(),
+            os::own_memory_cgroup().map(|(dir, _)| dir),
+        ];
+        for parent in parents.into_iter().flatten() {
             let Ok(entries) = fs::read_dir(&parent) else {
                 continue;
             };
@@ -148,8 +151,7 @@ impl CellCgroup {
                 else {
                     continue;
                 };
-                let alive = Path::new("/proc").join(pid.to_string()).exists();
-                if !alive && fs::remove_dir(entry.path()).is_ok() {
+                if !os::process_alive(pid) && fs::remove_dir(entry.path()).is_ok() {
                     removed += 1;
                 }
             }

@@ -23,6 +23,8 @@
 //! 12. [`cgroup`]: a memory cgroup per cell, for the memory the kernel spends.
 //! 13. [`report`]: statistics, tables, CSV, JSON, Markdown and SVG charts.
 //! 14. [`conformance`]: the suite every model must pass.
+//! 15. [`os`]: every call beyond plain POSIX (`/proc`, `/sys`, `prctl` on Linux),
+//!     with what stands in for it on macOS and other systems.
 
 pub mod cell;
 pub mod cgroup;
@@ -31,6 +33,7 @@ pub mod http;
 pub mod limits;
 pub mod measure;
 pub mod model;
+pub mod os;
 pub mod pages;
 pub mod params;
 pub mod probe;

@@ -9,6 +9,7 @@
 //! system CPU time and its peak resident set (`ru_maxrss`). The child's own `VmHWM`
 //! (read from `/proc/self/status` just before it exits) is the primary peak: an
 //! exec'd child's `ru_maxrss` can carry the peak of the process it was forked from.
+//! Outside Linux the child's own peak is its `getrusage` `ru_maxrss` (see [`os`]).
 //!
 //! Inside the child, the model's [`Probe`](crate::Probe) marks the measured phase;
 //! its figures ride along in the [`Sample`] (`work_ns`, `work_cpu_ns`, the memory
@@ -16,11 +17,12 @@
 //! and the sample carries the cgroup's peak too.
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::os;
 
 /// What one child run cost, as the parent and the kernel saw it.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -60,6 +62,17 @@ pub struct Sample {
     pub server_cpu_ns: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_idle: Option<f64>,
+    /// The measured phase's CPU split (all threads): user time, the model's own
+    /// code, and system time, the kernel working for it (a crawl's TCP stack).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_user_ns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_sys_ns: Option<u64>,
+    /// The share of the machine's CPU that processes other than this run's child
+    /// and the delay server used during the run (see [`others_share`]): how busy
+    /// the machine was with work that is not being measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others_share: Option<f64>,
 }
 
 impl Sample {
@@ -68,10 +81,11 @@ impl Sample {
         self.vm_hwm_bytes.unwrap_or(self.peak_rss_bytes)
     }
 
-    /// Peak RSS above the child's RSS at `begin`: what the measured work added.
-    pub fn added_rss_bytes(&self) -> u64 {
-        self.peak_bytes()
-            .saturating_sub(self.base_rss_bytes.unwrap_or(0))
+    /// Peak RSS above the child's RSS at `begin`: what the measured work added;
+    /// `None` where the RSS at `begin` could not be read (not a 0 baseline, which
+    /// would charge the runtime's own memory to the tasks).
+    pub fn added_rss_bytes(&self) -> Option<u64> {
+        Some(self.peak_bytes().saturating_sub(self.base_rss_bytes?))
     }
 
     /// The cgroup's peak above its charge at `begin`, kernel memory included.
@@ -104,28 +118,13 @@ pub struct ChildRun {
     pub timed_out: bool,
 }
 
-pub(crate) fn timeval_ns(tv: libc::timeval) -> u64 {
-    let secs = u64::try_from(tv.tv_sec).unwrap_or(0);
-    let micros = u64::try_from(tv.tv_usec).unwrap_or(0);
-    secs * 1_000_000_000 + micros * 1_000
-}
-
 /// Makes the child die with its parent: if `compare` is killed, no cell or server
 /// it started is left running. (Ctrl-C reaches the whole process group anyway; a
-/// `kill` of the parent alone would otherwise orphan them.)
+/// `kill` of the parent alone would otherwise orphan them.) On Linux the kernel
+/// sees to it (`PR_SET_PDEATHSIG`); elsewhere a child that is this binary watches
+/// its parent itself (see [`os::die_with_parent`]).
 pub fn die_with_parent(cmd: &mut Command) -> &mut Command {
-    // SAFETY: the hook runs in the child between fork and exec, where only
-    // async-signal-safe calls are allowed; prctl is a plain system call, and
-    // nothing is allocated or locked.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        })
-    }
+    os::die_with_parent(cmd)
 }
 
 /// Runs `cmd` to completion (killing it after `deadline`) and measures it. The
@@ -205,10 +204,10 @@ pub fn run_child(
     Ok(ChildRun {
         sample: Sample {
             wall_ns: u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX),
-            user_ns: timeval_ns(usage.ru_utime),
-            sys_ns: timeval_ns(usage.ru_stime),
-            // ru_maxrss is in kibibytes on Linux.
-            peak_rss_bytes: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+            user_ns: os::timeval_ns(usage.ru_utime),
+            sys_ns: os::timeval_ns(usage.ru_stime),
+            // Kibibytes on Linux, bytes on macOS.
+            peak_rss_bytes: os::maxrss_bytes(usage.ru_maxrss),
             vm_hwm_bytes: None,
             base_rss_bytes: None,
             work_ns: 0,
@@ -218,6 +217,9 @@ pub fn run_child(
             os_threads: None,
             server_cpu_ns: None,
             machine_idle: None,
+            work_user_ns: None,
+            work_sys_ns: None,
+            others_share: None,
         },
         code,
         signal,
@@ -225,6 +227,27 @@ pub fn run_child(
         stderr,
         timed_out,
     })
+}
+
+/// Fewer machine clock ticks than this over a run (10 ms each on Linux, summed
+/// over the cores) make the machine-wide shares noise: a 5 ms cell sees 0 or 1.
+pub const MIN_MACHINE_TICKS: u64 = 10;
+
+/// The share of the whole machine's CPU that other processes used during a run:
+/// the machine's busy time over the run (`total_ticks - idle_ticks`, from
+/// [`os::machine_cpu_ticks`] before and after) less `ours_ns`, the CPU of the
+/// processes being measured (the child, from `wait4`, and the delay server), over
+/// all the CPU time there was (`total_ticks`: wall time x cores). `None` for a run
+/// too short to tell ([`MIN_MACHINE_TICKS`]).
+pub fn others_share(total_ticks: u64, idle_ticks: u64, tick_ns: f64, ours_ns: u64) -> Option<f64> {
+    if total_ticks < MIN_MACHINE_TICKS || tick_ns <= 0.0 {
+        return None;
+    }
+    let all = total_ticks as f64 * tick_ns;
+    let busy = total_ticks.saturating_sub(idle_ticks) as f64 * tick_ns;
+    // Ticks are sampled and `wait4` is exact, so a quiet machine can come out a
+    // little below zero: that is none.
+    Some(((busy - ours_ns as f64) / all).clamp(0.0, 1.0))
 }
 
 /// The median of some values (the mean of the middle two for an even count).
@@ -250,6 +273,17 @@ mod tests {
         assert_eq!(median(&[9, 1, 5]), Some(5));
         assert_eq!(median(&[1, 2, 3, 10]), Some(2));
         assert_eq!(median(&[u64::MAX, u64::MAX]), Some(u64::MAX));
+    }
+
+    #[test]
+    fn others_share_is_what_the_measured_processes_did_not_use() {
+        // 2 cores for 1 s at 10 ms a tick: 200 ticks, 50 of them idle; the child
+        // used 1 s of CPU, the server 0.1 s: others 0.4 s of the 2 s there were.
+        let share = others_share(200, 50, 1e7, 1_100_000_000).unwrap();
+        assert!((share - 0.2).abs() < 1e-9, "{share}");
+        // The child alone kept the machine busy: nobody else.
+        assert_eq!(others_share(200, 0, 1e7, 2_050_000_000), Some(0.0));
+        assert_eq!(others_share(5, 0, 1e7, 0), None, "too short to tell");
     }
 
     #[test]

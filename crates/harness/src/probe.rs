@@ -42,7 +42,7 @@ impl Mark {
     /// opening a phase and first when closing one (see the callers), so the reading
     /// itself stays outside the phase.
     fn read(at: Instant, with_memory: bool) -> Self {
-        let (user_ns, sys_ns) = self_cpu_ns();
+        let (user_ns, sys_ns) = crate::os::self_cpu_ns();
         Self {
             at,
             user_ns,
@@ -52,20 +52,6 @@ impl Mark {
             os_threads: limits::thread_count(),
         }
     }
-}
-
-/// User and system CPU time of the whole process (every thread, live or ended).
-fn self_cpu_ns() -> (u64, u64) {
-    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes one rusage through a valid pointer to a local.
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
-        return (0, 0);
-    }
-    (
-        crate::measure::timeval_ns(usage.ru_utime),
-        crate::measure::timeval_ns(usage.ru_stime),
-    )
 }
 
 #[derive(Debug)]

@@ -219,6 +219,39 @@ mod tests {
     }
 
     #[test]
+    fn readings_a_system_lacks_say_not_measured() {
+        // A system without the RSS at begin, thread counts or cgroups (macOS has
+        // no cgroups; other systems lack the rest): no figure may become a 0.
+        let mut r = row("a", &[3_000_000], None, "spawn n=100", 100);
+        for s in &mut r.runs {
+            s.base_rss_bytes = None;
+            s.os_threads = None;
+            s.cgroup_base_bytes = None;
+            s.cgroup_peak = None;
+        }
+        let r = Row::new(RowInput {
+            workload: r.workload,
+            group: r.group,
+            model: r.model,
+            family: r.family,
+            primitive: r.primitive,
+            params: r.params,
+            sweep: r.sweep,
+            runs: r.runs,
+            error: None,
+            machine: r.machine,
+            server_threads: None,
+        });
+        assert!(r.verified);
+        assert_eq!(r.headline, None, "RSS per task needs the RSS at begin");
+        assert_eq!((r.os_threads, r.cgroup_bytes_per_task), (None, None));
+        let table = terminal_tables(std::slice::from_ref(&r));
+        let line = table.lines().find(|l| l.contains(" a ")).unwrap();
+        assert_eq!(line.matches("not measured").count(), 3, "{table}");
+        assert!(!line.contains(" 0 B"), "{table}");
+    }
+
+    #[test]
     fn everything_is_written_and_reads_back() {
         let dir = std::env::temp_dir().join(format!("cm-report-{}", std::process::id()));
         let mut rows = vec![

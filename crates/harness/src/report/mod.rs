@@ -25,11 +25,11 @@ mod text;
 mod units;
 
 use std::collections::BTreeMap;
-use std::fs;
 
 use serde::{Deserialize, Serialize};
 
 use crate::measure::{Sample, median};
+use crate::os;
 use crate::spec::Workload;
 
 pub use charts::{bar_chart, sweep_chart};
@@ -57,37 +57,18 @@ pub struct Machine {
 
 impl Machine {
     /// Reads this machine's fingerprint; `rustc` and `profile` come from the build.
+    /// What this system cannot measure at all is listed under "not measured on
+    /// this system" (see [`crate::os::unmeasured`]).
     pub fn detect(rustc: &str, profile: &str) -> Self {
-        let cpu = fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("model name"))
-                    .and_then(|l| l.split_once(':'))
-                    .map(|(_, v)| v.trim().to_owned())
-            })
-            .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
-        let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
-            .map(|s| format!("Linux {}", s.trim()))
-            .unwrap_or_else(|_| std::env::consts::OS.to_owned());
-        let mut context = BTreeMap::new();
-        for (name, path) in [
-            ("net.core.somaxconn", "/proc/sys/net/core/somaxconn"),
-            ("net.ipv4.tcp_tw_reuse", "/proc/sys/net/ipv4/tcp_tw_reuse"),
-            (
-                "net.ipv4.ip_local_port_range",
-                "/proc/sys/net/ipv4/ip_local_port_range",
-            ),
-        ] {
-            if let Ok(v) = fs::read_to_string(path) {
-                context.insert(
-                    name.to_owned(),
-                    v.split_whitespace().collect::<Vec<_>>().join(" "),
-                );
-            }
-        }
+        let cpu = os::cpu_model().unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+        let kernel = os::kernel().unwrap_or_else(|| std::env::consts::OS.to_owned());
+        let mut context: BTreeMap<String, String> = os::kernel_knobs().into_iter().collect();
         if let Ok((soft, hard)) = crate::limits::nofile() {
             context.insert("open files (soft/hard)".into(), format!("{soft}/{hard}"));
+        }
+        let unmeasured = os::unmeasured();
+        if !unmeasured.is_empty() {
+            context.insert(UNMEASURED_KEY.into(), unmeasured.join("; "));
         }
         Self {
             cpu,
@@ -99,13 +80,14 @@ impl Machine {
         }
     }
 
-    /// The 1-, 5- and 15-minute load averages now, as `/proc/loadavg` gives them.
+    /// The 1-, 5- and 15-minute load averages now (`getloadavg`).
     pub fn loadavg() -> String {
-        fs::read_to_string("/proc/loadavg")
-            .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-            .unwrap_or_else(|_| "unknown".into())
+        os::loadavg().unwrap_or_else(|| "unknown".into())
     }
 }
+
+/// The context entry that lists what this system cannot measure at all.
+pub const UNMEASURED_KEY: &str = "not measured on this system";
 
 impl std::fmt::Display for Machine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -277,14 +259,16 @@ impl Row {
             .copied()
             .unwrap_or(1)
             .max(1) as f64;
+        // A run without the reading its cost needs (spawn: the RSS at `begin`, which
+        // not every system gives) has no cost; a row with none shows "not measured".
         let costs: Vec<f64> = if verified {
             runs.iter()
-                .map(|r| match workload {
-                    Workload::Crawl => r.work_cpu_ns as f64 / ops,
+                .filter_map(|r| match workload {
+                    Workload::Crawl => Some(r.work_cpu_ns as f64 / ops),
                     Workload::PingPong | Workload::Ring | Workload::Fanout => {
-                        r.work_ns as f64 / ops
+                        Some(r.work_ns as f64 / ops)
                     }
-                    Workload::Spawn => r.added_rss_bytes() as f64 / ops,
+                    Workload::Spawn => Some(r.added_rss_bytes()? as f64 / ops),
                 })
                 .collect()
         } else {

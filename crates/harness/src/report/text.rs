@@ -51,10 +51,18 @@ fn cells(r: &Row) -> Vec<String> {
         (Some(x), _) => ratio(x),
         _ => dash(),
     };
+    // A verified row without a reading says so; a dash is for rows with no runs.
+    let unmeasured = || {
+        if r.verified {
+            "not measured".to_owned()
+        } else {
+            dash()
+        }
+    };
     let mut c = vec![
         r.model.clone(),
         r.headline
-            .map_or_else(dash, |v| fmt_headline(r.workload, v)),
+            .map_or_else(unmeasured, |v| fmt_headline(r.workload, v)),
         r.spread
             .filter(|_| r.verified)
             .map_or_else(dash, |s| format!("{:.1} %", 100.0 * s)),
@@ -63,16 +71,12 @@ fn cells(r: &Row) -> Vec<String> {
         opt_ns(r.median_wall_ns),
         opt_ns(r.median_cpu_ns),
         r.median_peak_rss_bytes
-            .map_or_else(dash, |b| fmt_bytes(b as f64)),
+            .map_or_else(unmeasured, |b| fmt_bytes(b as f64)),
     ];
     if r.workload == Workload::Spawn {
-        c.push(match (r.verified, r.cgroup_bytes_per_task) {
-            (true, Some(b)) => fmt_bytes(b),
-            (true, None) => "not measured".into(),
-            _ => dash(),
-        });
+        c.push(r.cgroup_bytes_per_task.map_or_else(unmeasured, fmt_bytes));
     }
-    c.push(r.os_threads.map_or_else(dash, |t| t.to_string()));
+    c.push(r.os_threads.map_or_else(unmeasured, |t| t.to_string()));
     c.push(status);
     c
 }
@@ -237,7 +241,7 @@ pub fn markdown(rows: &[Row], command: &str, charts: &[(String, PathBuf)]) -> St
          tie. `start-up` is the wall time outside the measured phase (process start, \
          runtime build, teardown, verification). Wall time is taken by the parent \
          around each child process; CPU and peak RSS come from `wait4` and the \
-         child's `VmHWM`. See docs/measuring.md.\n"
+         child's own peak (`VmHWM` on Linux). See docs/measuring.md.\n"
     );
     if let Some(first) = rows.first() {
         for (k, v) in &first.machine.context {

@@ -1,4 +1,4 @@
-//! Step 3 of the tour: `yield from` becomes `.await`.
+//! Step 3 of the tour (`docs/tour.md`): `yield from` becomes `.await`.
 //!
 //! The machines of step 2, written by the compiler: an `async fn` is a function
 //! whose body becomes such an enum, and `.await` is the delegation `BigStep` did
@@ -71,6 +71,8 @@ async fn main_task() -> u32 {
 
 /// The seeds' first `Task.run`: send (poll) until StopIteration (Ready).
 fn run<F: Future>(future: F) -> F::Output {
+    // Pinned before the first poll: the compiler's enum may point into itself once
+    // it has run (the tour's Pin sidebar), so from here on it must not move.
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     loop {

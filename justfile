@@ -30,7 +30,7 @@ serve port="5000" delay="1000":
 report DIR:
     cargo run --release -- report {{DIR}}
 
-# Start a new model crate from the shape every model shares (see CONTRIBUTING.md).
-new-model family:
-    mkdir -p crates/{{family}}/src crates/{{family}}/tests
-    @echo "now write crates/{{family}}/Cargo.toml and src/ following CONTRIBUTING.md"
+# Start a new model crate, every workload stubbed and the crate registered, e.g.
+# `just new-model mpsc csp`; then `cargo run -- grade mpsc` (see CONTRIBUTING.md).
+new-model NAME FAMILY:
+    cargo run --quiet -- new-model {{NAME}} --family {{FAMILY}}

@@ -28,6 +28,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Re-print and re-draw the reports of an earlier compare from its results.json.
     Report(ReportArgs),
+    /// Print two or more models' code for one workload side by side, part by part.
+    Show(ShowArgs),
+    /// Grade a model against the conformance suite: one line per case, a score.
+    Grade(GradeArgs),
+    /// Start a new model crate: every workload stubbed, registered, ready to grade.
+    NewModel(NewModelArgs),
 }
 
 /// Workload parameters; any not given take the workload's quick default.
@@ -221,4 +227,50 @@ pub struct ServeArgs {
 pub struct ReportArgs {
     /// A results.json, or the folder that holds one.
     pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The workload: crawl, pingpong, ring, spawn or fanout.
+    pub workload: String,
+    /// Comma-separated models, one column each (default: tokio,may).
+    #[arg(long, value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    /// Total width in characters (default: the terminal's, or 120).
+    #[arg(long)]
+    pub width: Option<usize>,
+    /// Leave out comment lines.
+    #[arg(long)]
+    pub no_comments: bool,
+    /// Include each file's preamble: its module docs and `use` lines.
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// A registered model (see `list`), or a crate folder: each model whose sources
+    /// are in it is graded in turn, each in a process of its own.
+    #[arg(value_name = "MODEL|CRATE_DIR")]
+    pub target: String,
+    /// 0 for the reference cases; any other seed draws their sizes, the fault mix
+    /// and the order of the paths.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print one JSON object per model instead of lines (for a course's scripts).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewModelArgs {
+    /// The model's name, which is also its crate folder: lowercase letters, digits
+    /// and '-', starting with a letter.
+    pub name: String,
+    /// The model's family: baseline, callbacks, stackless, stackful, csp or actors.
+    #[arg(long)]
+    pub family: String,
+    /// The workspace root to write into (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }

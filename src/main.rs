@@ -1,4 +1,6 @@
-//! The `concurrency-models` command line: `list`, `run`, `compare`, `serve`, `report`.
+//! The `concurrency-models` command line: `list`, `run`, `compare`, `serve`, `report`,
+//! `show`, `grade` (the conformance suite as a score, for a model or a crate folder)
+//! and `new-model` (a starter crate, every workload stubbed, registered).
 //!
 //! Every failure the user can fix (an unknown model, a bad number, a port in use,
 //! an open-file limit too low) ends here as one line on stderr and exit code 2;
@@ -6,9 +8,12 @@
 
 mod args;
 mod compare;
+mod grade;
+mod new_model;
 mod plan;
 mod run;
 mod server_child;
+mod show;
 
 use std::process::ExitCode;
 
@@ -36,6 +41,9 @@ impl From<std::io::Error> for CliError {
 }
 
 fn main() -> ExitCode {
+    // A cell or delay server that `compare` started must not outlive it; Linux
+    // sees to that itself, other systems need the child to watch.
+    harness::os::exit_with_parent_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
@@ -64,6 +72,9 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(&args),
         Command::Serve(args) => serve(&args),
         Command::Report(args) => report(&args.path),
+        Command::Show(args) => show::show(&args),
+        Command::Grade(args) => grade::grade(&args),
+        Command::NewModel(args) => new_model::new_model(&args),
     };
     match result {
         Ok(code) => code,

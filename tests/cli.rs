@@ -111,6 +111,92 @@ fn bad_input_gets_one_line_and_exit_2() {
 }
 
 #[test]
+fn grade_and_new_model_refuse_bad_input_in_one_line() {
+    assert_usage_error(
+        &["grade", "nosuch"],
+        "unknown model 'nosuch'; known models: ",
+    );
+    assert_usage_error(
+        &["grade", "crates/harness"],
+        "crates/harness holds no registered model: register it in src/lib.rs",
+    );
+    assert_usage_error(
+        &["grade", "src"],
+        "src is neither a registered model nor a crate folder",
+    );
+    assert_usage_error(&["grade", "tokio", "--seed", "x"], "invalid value 'x'");
+    // Each refused before anything is written: this is the real workspace.
+    assert_usage_error(
+        &["new-model", "Mpsc", "--family", "csp"],
+        "model name 'Mpsc' is not lowercase ascii letters",
+    );
+    assert_usage_error(
+        &["new-model", "tokio", "--family", "csp"],
+        "there is already a model called 'tokio'",
+    );
+    assert_usage_error(
+        &["new-model", "baseline", "--family", "csp"],
+        "crates/baseline already exists",
+    );
+    assert_usage_error(
+        &["new-model", "mpsc", "--family", "goroutines"],
+        "unknown family 'goroutines'; families: baseline, callbacks",
+    );
+    assert_usage_error(
+        &[
+            "new-model",
+            "mpsc",
+            "--family",
+            "csp",
+            "--root",
+            "/nonexistent",
+        ],
+        "--root /nonexistent is not the concurrency-models workspace root",
+    );
+    assert_usage_error(&["new-model", "mpsc"], "--family");
+    // Anywhere but the workspace root, without --root: said in one line.
+    let elsewhere = bin()
+        .args(["new-model", "mpsc", "--family", "csp"])
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run the CLI");
+    let err = stderr(&elsewhere);
+    assert_eq!(elsewhere.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("new-model must run from the workspace root"),
+        "{err}"
+    );
+}
+
+#[test]
+fn grade_scores_each_model_of_a_crate_folder() {
+    let out = run(&["grade", "crates/stackless", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let reports: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    let models: Vec<_> = reports.iter().map(|r| r["model"].clone()).collect();
+    assert_eq!(models, ["tokio", "tokio-current"]);
+    let cases = harness::conformance::plan(&Default::default()).len();
+    for r in &reports {
+        assert_eq!(
+            (&r["passed"], &r["total"], &r["seed"]),
+            (&cases.into(), &cases.into(), &0.into())
+        );
+        for case in r["cases"].as_array().expect("cases") {
+            assert!(case["passed"].as_bool().expect("passed"), "{case}");
+            assert!(
+                !case["expected"].as_str().expect("expected").is_empty(),
+                "{case}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_port_in_use_is_a_usage_error() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
@@ -370,15 +456,22 @@ fn killing_compare_leaves_no_child_behind() {
         .expect("compare started its cell");
     compare.kill().unwrap();
     compare.wait().unwrap();
+    // Gone, or a zombie waiting for init to reap it: `ps` prints nothing, or a
+    // state that starts with Z (on Linux and macOS alike).
     let gone = (0..200).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(25));
-        !std::path::Path::new(&format!("/proc/{child_pid}")).exists()
-            || std::fs::read_to_string(format!("/proc/{child_pid}/stat"))
-                .is_ok_and(|s| s.contains(") Z "))
+        Command::new("ps")
+            .args(["-o", "stat=", "-p", &child_pid])
+            .output()
+            .is_ok_and(|o| {
+                let state = String::from_utf8_lossy(&o.stdout);
+                state.trim().is_empty() || state.trim_start().starts_with('Z')
+            })
     });
     assert!(gone, "the cell {child_pid} outlived its compare");
     // The killed compare could not remove its run's memory cgroup; the next compare
-    // does.
+    // does. (Linux with cgroup v1 only: elsewhere the folder is not there and
+    // nothing is left.)
     let cgroups = std::path::Path::new("/sys/fs/cgroup/memory");
     let left = || {
         std::fs::read_dir(cgroups).map_or(0, |d| {

@@ -34,6 +34,16 @@ pub enum Family {
 }
 
 impl Family {
+    /// Every family, in the order the docs present them.
+    pub const ALL: [Family; 6] = [
+        Family::Baseline,
+        Family::Callbacks,
+        Family::Stackless,
+        Family::Stackful,
+        Family::Csp,
+        Family::Actors,
+    ];
+
     /// The family's name, as listings and reports show it.
     pub fn name(self) -> &'static str {
         match self {
@@ -44,6 +54,21 @@ impl Family {
             Family::Csp => "csp",
             Family::Actors => "actors",
         }
+    }
+}
+
+/// A family by its name (`csp`), as `new-model --family` takes it.
+impl std::str::FromStr for Family {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Family::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown family '{s}'; families: {}", names.join(", "))
+            })
     }
 }
 
@@ -114,6 +139,16 @@ pub trait Model: Sync {
 
     /// One line saying what the model is, for `list`.
     fn summary(&self) -> &'static str;
+
+    /// Whether the model does more than one thing at a time. Every model is, but
+    /// the `sequential` yardstick, which says no: the conformance suite still runs
+    /// its concurrency cases (a crawl with `concurrency` requests in flight at
+    /// the server, spawn with all `n` tasks alive at once) and fails them with a
+    /// message that says the model declared itself not concurrent, so a one-at-a-time
+    /// "model" can never pass as a concurrent one.
+    fn concurrent(&self) -> bool {
+        true
+    }
 
     /// The workloads in which the model has worker threads that `--threads` sets.
     /// Models without them (single-threaded loops, one-thread-per-task) answer

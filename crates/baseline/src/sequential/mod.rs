@@ -49,6 +49,12 @@ impl Model for Sequential {
         "one thread, one thing at a time: the seeds' blocking starting point"
     }
 
+    /// The one model that is not: the yardstick the others are measured against.
+    /// The conformance suite fails its concurrency cases and says why.
+    fn concurrent(&self) -> bool {
+        false
+    }
+
     fn primitive(&self, workload: Workload) -> &'static str {
         match workload {
             Workload::Crawl => "blocking std TcpStream, one at a time",

@@ -31,6 +31,6 @@ report DIR:
     cargo run --release -- report {{DIR}}
 
 # Start a new model crate, every workload stubbed and the crate registered, e.g.
-# `just new-model mpsc csp`; then `cargo run -- grade mpsc` (see CONTRIBUTING.md).
+# `just new-model flume csp`; then `cargo run -- grade flume` (see CONTRIBUTING.md).
 new-model NAME FAMILY:
     cargo run --quiet -- new-model {{NAME}} --family {{FAMILY}}

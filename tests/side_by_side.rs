@@ -153,13 +153,28 @@ fn pages() -> Vec<(Workload, std::path::PathBuf)> {
         .collect()
 }
 
+/// The models the workload pages document: the project's own. A model a student
+/// adds with `new-model` is registered too, and must not fail this test until it
+/// has an excerpt.
+const DOCUMENTED: [&str; 9] = [
+    "sequential",
+    "threads",
+    "callbacks",
+    "tokio",
+    "tokio-current",
+    "minirt",
+    "may",
+    "crossbeam",
+    "actix",
+];
+
 #[test]
 fn every_workload_page_quotes_every_models_file_as_it_is() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut wrong = Vec::new();
     for (w, page) in pages() {
         let found = excerpts(&page);
-        for model in concurrency_models::names() {
+        for model in DOCUMENTED {
             let (path, _) = source::workload_file(model, w).expect("embedded");
             if !found.iter().any(|e| e.path == path) {
                 wrong.push(format!(

@@ -1,6 +1,11 @@
-//! The runtime's size bar: `src/rt/` stays under 700 lines of code, so a student
+//! The runtime's size bar: `src/rt/` stays under 850 lines of code, so a student
 //! can read it in one sitting, and an assignment that extends it has to keep it
-//! so (`docs/assignments.md`, exercise 4).
+//! so (`docs/assignments/4-extend-minirt.md`).
+//!
+//! The bar was 700 while the runtime grew to 699, which left an assignment that
+//! extends it no room. It is now that count plus about 150: room for a semaphore
+//! or a combinator, not for a second runtime. The reference solution of that
+//! assignment (a semaphore for the crawl) came to 800.
 //!
 //! A line of code is a line that is neither blank nor a comment (`//`, `///`,
 //! `//!`), which is what tokei and cloc count as code. The workloads, examples
@@ -9,7 +14,7 @@
 use std::fs;
 use std::path::Path;
 
-const LIMIT: usize = 700;
+const LIMIT: usize = 850;
 
 fn code_lines(text: &str) -> usize {
     text.lines()
@@ -25,7 +30,7 @@ fn code_lines_skip_blanks_and_comments() {
 }
 
 #[test]
-fn the_runtime_stays_under_700_lines_of_code() {
+fn the_runtime_stays_within_its_line_budget() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rt");
     let mut files: Vec<(String, usize)> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{} should be readable: {e}", dir.display()))

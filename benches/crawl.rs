@@ -20,5 +20,9 @@ fn crawl(c: &mut criterion::Criterion) {
     );
 }
 
-criterion_group!(benches, crawl);
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = crawl
+}
 criterion_main!(benches);

@@ -16,5 +16,9 @@ fn fanout(c: &mut criterion::Criterion) {
     );
 }
 
-criterion_group!(benches, fanout);
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = fanout
+}
 criterion_main!(benches);

@@ -16,5 +16,9 @@ fn pingpong(c: &mut criterion::Criterion) {
     );
 }
 
-criterion_group!(benches, pingpong);
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = pingpong
+}
 criterion_main!(benches);

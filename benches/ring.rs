@@ -16,5 +16,9 @@ fn ring(c: &mut criterion::Criterion) {
     );
 }
 
-criterion_group!(benches, ring);
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = ring
+}
 criterion_main!(benches);

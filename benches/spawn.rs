@@ -19,5 +19,9 @@ fn spawn(c: &mut criterion::Criterion) {
     );
 }
 
-criterion_group!(benches, spawn);
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = spawn
+}
 criterion_main!(benches);

@@ -26,7 +26,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Start the delay server that crawls fetch from.
     Serve(ServeArgs),
-    /// Re-print and re-draw the reports of an earlier compare from its results.json.
+    /// Re-print and re-draw the reports of an earlier compare from its results.json
+    /// (report.html too); given several, compare their runs side by side.
     Report(ReportArgs),
     /// Print two or more models' code for one workload side by side, part by part.
     Show(ShowArgs),
@@ -225,8 +226,14 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A results.json, or the folder that holds one.
-    pub path: PathBuf,
+    /// A results.json, or the folder that holds one. Two or more: lay their runs
+    /// side by side (machines, commits, dates) in one new report.
+    #[arg(required = true, num_args = 1..)]
+    pub paths: Vec<PathBuf>,
+    /// With two or more paths: the folder for the combined report.html (default:
+    /// `multi-<stamp>/` beside the first path).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

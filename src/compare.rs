@@ -10,8 +10,9 @@
 //! - a cell under a second gets `--runs` measured runs (default 10); a longer one
 //!   as many as `--budget-s` allows, at least `--min-runs`;
 //! - each run in a memory cgroup of its own where one can be made, so kernel
-//!   memory is counted; for crawls, the delay server's CPU and the machine's idle
-//!   time during the run, so a saturated cell is flagged.
+//!   memory is counted; around every run, the machine's CPU ticks and the delay
+//!   server's CPU, so a run on a busy machine (others' share of the CPU) and a
+//!   crawl against a saturated server or machine are flagged.
 //!
 //! Crawls fetch from one delay server, itself a child process, started once; or,
 //! with `--target URL` or `--urls FILE`, from a server that is not ours, in which
@@ -66,15 +67,15 @@ fn run_once(
 ) -> Result<Result<(Sample, Vec<Fetched>), String>, CliError> {
     let mut cmd = child_command(cell, target)?;
     let cgroup = CellCgroup::create();
-    let crawl_server = server.filter(|_| cell.workload == Workload::Crawl);
-    let server_before = crawl_server.and_then(ServerChild::cpu_ns);
-    // The machine's idle share matters only where a server shares it: crawls.
-    let crawl = cell.workload == Workload::Crawl;
-    let ticks_before = crawl.then(harness::os::machine_cpu_ticks).flatten();
+    // The server's CPU and the machine's ticks around every run: how much of the
+    // machine others used (the busy flag), and for crawls the saturation figures.
+    let server_before = server.and_then(ServerChild::cpu_ns);
+    let ticks_before = harness::os::machine_cpu_ticks();
     let run = run_child(&mut cmd, deadline, cgroup.as_ref())?;
-    let server_after = crawl_server.and_then(ServerChild::cpu_ns);
-    let ticks_after = crawl.then(harness::os::machine_cpu_ticks).flatten();
+    let server_after = server.and_then(ServerChild::cpu_ns);
+    let ticks_after = harness::os::machine_cpu_ticks();
     drop(cgroup);
+    let crawl = cell.workload == Workload::Crawl;
     let parsed: Option<CellReport> = run
         .stdout
         .lines()
@@ -105,15 +106,24 @@ fn run_once(
     sample.work_cpu_ns = phases.work_cpu_ns();
     sample.cgroup_base_bytes = phases.cgroup_at_begin_bytes;
     sample.os_threads = phases.os_threads;
-    if let (Some(a), Some(b)) = (server_before, server_after) {
-        sample.server_cpu_ns = Some(b.saturating_sub(a));
+    sample.work_user_ns = Some(phases.work_user_ns);
+    sample.work_sys_ns = Some(phases.work_sys_ns);
+    let server_cpu = server_before
+        .zip(server_after)
+        .map(|(a, b)| b.saturating_sub(a));
+    if crawl {
+        sample.server_cpu_ns = server_cpu;
     }
     if let (Some((t0, i0)), Some((t1, i1))) = (ticks_before, ticks_after) {
-        let total = t1.saturating_sub(t0);
-        // Under a few ticks the share means nothing (a 10 ms tick, a 5 ms cell).
-        if total >= 10 {
-            sample.machine_idle = Some(i1.saturating_sub(i0) as f64 / total as f64);
+        let (total, idle) = (t1.saturating_sub(t0), i1.saturating_sub(i0));
+        // The idle share matters where a server shares the machine: crawls. Under
+        // a few ticks it means nothing (a 10 ms tick, a 5 ms cell).
+        if crawl && total >= harness::measure::MIN_MACHINE_TICKS {
+            sample.machine_idle = Some(idle as f64 / total as f64);
         }
+        let ours = sample.user_ns + sample.sys_ns + server_cpu.unwrap_or(0);
+        sample.others_share = harness::os::clock_tick_ns()
+            .and_then(|tick| harness::measure::others_share(total, idle, tick, ours));
     }
     if let Some(hwm) = report.vm_hwm_bytes {
         // ru_maxrss and VmHWM measure the same peak; a large gap means one of them
@@ -164,30 +174,6 @@ fn git_state() -> (String, String) {
         }
         None => ("unknown (not a git checkout)".into(), "unknown".into()),
     }
-}
-
-/// `20261123-154501`, in UTC, for the results folder.
-fn stamp() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
@@ -295,6 +281,9 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     context.insert("load before".into(), load_before);
     context.insert("load after".into(), Machine::loadavg());
     context.insert("seed".into(), seed.to_string());
+    // The folder's name is the date too, but a results.json can travel alone.
+    let stamp = report::stamp();
+    context.insert("date (UTC)".into(), stamp.clone());
     context.insert("memory cgroups".into(), cgroups);
     context.insert(
         "runs".into(),
@@ -334,6 +323,12 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
                 server_threads: server_threads.filter(|_| crawl),
             });
             row.target = target.as_ref().filter(|_| crawl).map(CrawlTarget::info);
+            // From the sources this binary embeds, so the cost describes the code
+            // that was measured.
+            row.code_cost = Some(concurrency_models::cost::code_cost(
+                c.model.name(),
+                c.workload,
+            ));
             row.fetches = c.fetches;
             row
         })
@@ -343,7 +338,7 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     if let Some(what) = machine.context.get(report::UNMEASURED_KEY) {
         println!("{}: {what}", report::UNMEASURED_KEY);
     }
-    let dir = args.out.join(stamp());
+    let dir = args.out.join(&stamp);
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     report::write_all(&dir, &rows, &command)?;
     if let Some(json) = &args.json {
@@ -370,10 +365,14 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
                 .is_some_and(|e| !e.starts_with("unsupported"))
         })
         .count();
+    if wrong > 0 {
+        eprintln!("error: {wrong} cell(s) failed or did not verify; see the verified column");
+    }
+    // Last, so it is the line to copy: the page to open.
+    println!("report: {}", dir.join(report::HTML_FILE).display());
     Ok(if wrong == 0 {
         ExitCode::SUCCESS
     } else {
-        eprintln!("error: {wrong} cell(s) failed or did not verify; see the verified column");
         ExitCode::from(1)
     })
 }

@@ -8,6 +8,7 @@
 //! files, embedded at build time, and [`side_by_side`] lays two of them out in
 //! columns for `show`.
 
+pub mod cost;
 pub mod side_by_side;
 pub mod source;
 

@@ -71,7 +71,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Serve(args) => serve(&args),
-        Command::Report(args) => report(&args.path),
+        Command::Report(args) => report(&args),
         Command::Show(args) => show::show(&args),
         Command::Grade(args) => grade::grade(&args),
         Command::NewModel(args) => new_model::new_model(&args),
@@ -111,6 +111,52 @@ fn list() {
             .collect();
         println!("  {:<10} {}", w.name(), flags.join("  "));
     }
+    list_costs();
+}
+
+/// `list`'s cost table: one line per model, the code lines of each workload file,
+/// of the runtime share, the `unsafe` count and the direct dependencies, as
+/// `concurrency_models::cost` defines them (the same figures `compare` puts in its
+/// rows, where each row's `unsafe` is its workload file's plus the runtime's).
+fn list_costs() {
+    use concurrency_models::{cost, source};
+    println!("\ncode cost (non-blank non-comment lines, tests left out):");
+    let mut header = format!("  {:<13}", "model");
+    for w in Workload::ALL {
+        header.push_str(&format!(" {:>w$}", w.name(), w = w.name().len().max(5)));
+    }
+    println!("{header} {:>7} {:>6}  deps", "runtime", "unsafe");
+    for m in MODELS {
+        let Some(dir) = source::source_dir(m.name()) else {
+            continue;
+        };
+        let mut line = format!("  {:<13}", m.name());
+        let mut workload_unsafe = 0;
+        for w in Workload::ALL {
+            let c = cost::code_cost(m.name(), w);
+            line.push_str(&format!(
+                " {:>w$}",
+                c.workload_lines,
+                w = w.name().len().max(5)
+            ));
+            workload_unsafe += source::workload_file(m.name(), w)
+                .map_or(0, |(_, text)| cost::measure(text).unsafe_keywords);
+        }
+        let runtime = cost::runtime_cost(dir);
+        let deps = cost::direct_deps(dir);
+        let deps = if deps.is_empty() {
+            "0 (std only)".to_owned()
+        } else {
+            let names: Vec<&str> = deps.iter().map(String::as_str).collect();
+            format!("{} {}", deps.len(), names.join(" "))
+        };
+        let unsafe_split = format!("{workload_unsafe}+{}", runtime.unsafe_keywords);
+        println!("{line} {:>7} {unsafe_split:>6}  {deps}", runtime.lines);
+    }
+    println!(
+        "  runtime: the model's other non-test files; unsafe: `unsafe` keywords (blocks, fns,\n  \
+         impls) in the workload files + in the runtime; deps: direct, harness left out"
+    );
 }
 
 fn serve(args: &ServeArgs) -> Result<ExitCode, CliError> {
@@ -144,7 +190,10 @@ fn serve(args: &ServeArgs) -> Result<ExitCode, CliError> {
     }
 }
 
-fn report(path: &std::path::Path) -> Result<ExitCode, CliError> {
+fn report(args: &args::ReportArgs) -> Result<ExitCode, CliError> {
+    let [path] = args.paths.as_slice() else {
+        return report_many(args);
+    };
     let rows = harness::report::load(path).map_err(|e| CliError::Usage(e.to_string()))?;
     print!("{}", harness::report::terminal_tables(&rows));
     let dir = if path.is_dir() {
@@ -155,5 +204,33 @@ fn report(path: &std::path::Path) -> Result<ExitCode, CliError> {
     let command = format!("concurrency-models report {}", path.display());
     let files = harness::report::write_all(&dir, &rows, &command)?;
     eprintln!("rewrote {} files in {}", files.len(), dir.display());
+    println!("report: {}", dir.join(harness::report::HTML_FILE).display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `report A B ...`: the runs of several folders side by side, in the terminal and
+/// in a new report.html.
+fn report_many(args: &args::ReportArgs) -> Result<ExitCode, CliError> {
+    let runs = args
+        .paths
+        .iter()
+        .map(|p| harness::report::Run::load(p).map_err(|e| CliError::Usage(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    print!("{}", harness::report::compare_runs(&runs));
+    let out = args.out.clone().unwrap_or_else(|| {
+        // Beside the first folder: `results/<stamp>` gives `results/multi-<stamp>`.
+        let first = &args.paths[0];
+        let first = if first.is_dir() {
+            first.as_path()
+        } else {
+            first.parent().unwrap_or(first)
+        };
+        let parent = first.parent().unwrap_or(std::path::Path::new("."));
+        parent.join(format!("multi-{}", harness::report::stamp()))
+    });
+    let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let command = format!("concurrency-models report {}", paths.join(" "));
+    let page = harness::report::write_multi(&runs, &out, &command)?;
+    println!("report: {}", page.display());
     Ok(ExitCode::SUCCESS)
 }

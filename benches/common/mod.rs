@@ -6,12 +6,27 @@
 //! sizes belong to `cargo run --release -- compare`, which also runs each cell in a
 //! process of its own. A model that answers `unsupported` is skipped with a note; a
 //! model whose outcome does not verify stops the bench, since its time means nothing.
+//!
+//! criterion writes its HTML report under `target/criterion/`: `report/index.html`
+//! lists every group, and `<workload>/report/index.html` compares the group's models
+//! (a violin plot on a log axis, then each model's own page).
 
 use std::time::Duration;
 
 use concurrency_models::MODELS;
-use criterion::Criterion;
+use criterion::{AxisScale, Criterion, PlotConfiguration};
 use harness::{Model, ModelError, Probe};
+
+/// The bench's settings: few samples and short times, so that every model of a
+/// group fits in a minute or so. Set here, not on the group, so that criterion's
+/// own flags (`cargo bench --bench ring -- --measurement-time 10`) still win:
+/// `criterion_group!` applies the command line over this.
+pub fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+}
 
 /// Benchmarks every registered model in one group named `workload`. `make` builds
 /// a fresh spec for each call (a spec's probe records one call), `probe` finds its
@@ -30,10 +45,6 @@ pub fn bench_models<S, T>(
     verify: impl Fn(&S, &T) -> Result<(), harness::spec::VerifyError>,
 ) {
     let mut group = c.benchmark_group(workload);
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
     // One call, verified; returns its measured phase.
     let once = |model: &dyn Model| -> Result<Duration, ModelError> {
         let spec = make();
@@ -44,6 +55,8 @@ pub fn bench_models<S, T>(
             .unwrap_or_else(|| panic!("{workload}/{}: no measured phase", model.name()));
         Ok(Duration::from_nanos(phases.work_ns))
     };
+    // The trial runs' fastest and slowest times, for the violin plot's axis.
+    let mut span: Option<(Duration, Duration)> = None;
     for &model in MODELS {
         // One trial run decides whether the model takes part at all.
         match once(model) {
@@ -52,7 +65,7 @@ pub fn bench_models<S, T>(
                 continue;
             }
             Err(e) => panic!("{workload}/{}: {e}", model.name()),
-            Ok(_) => {}
+            Ok(d) => span = Some(span.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d)))),
         }
         group.bench_function(model.name(), |b| {
             b.iter_custom(|iters| {
@@ -63,6 +76,18 @@ pub fn bench_models<S, T>(
                     .sum()
             });
         });
+    }
+    // Where the models lie orders of magnitude apart (ring: sequential in
+    // microseconds, threads in hundreds of milliseconds), a linear violin plot
+    // shows two shapes and a row of dots, so the axis goes logarithmic. Not always:
+    // criterion's log axis starts five decades below the slowest model, which
+    // squeezes a group within a factor of two (spawn, fanout) into a corner. The
+    // scale is read when `finish` draws the summary, after every model has run.
+    let spread = span.map_or(1.0, |(lo, hi)| {
+        hi.as_secs_f64() / lo.as_secs_f64().max(1e-9)
+    });
+    if spread > 10.0 {
+        group.plot_config(PlotConfiguration::default().summary_scale(AxisScale::Logarithmic));
     }
     group.finish();
 }

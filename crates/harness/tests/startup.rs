@@ -84,6 +84,9 @@ fn sample(rounds: u64) -> (Sample, harness::cell::CellReport) {
         os_threads: phases.os_threads,
         server_cpu_ns: None,
         machine_idle: None,
+        work_user_ns: Some(phases.work_user_ns),
+        work_sys_ns: Some(phases.work_sys_ns),
+        others_share: None,
     };
     (sample, report)
 }

@@ -350,6 +350,7 @@ mod tests {
             assert!(map_count().unwrap() > 0);
             assert!(process_cpu_ns(std::process::id()).is_some());
             assert!(machine_cpu_ticks().is_some());
+            assert!(clock_tick_ns().is_some_and(|ns| ns > 0.0));
         }
         if cfg!(target_os = "macos") {
             assert!(thread_count().unwrap() >= 1);

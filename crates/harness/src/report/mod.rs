@@ -1,5 +1,6 @@
 //! Turning measured rows into what people read: a terminal table, `results.json`,
-//! `results.csv`, `report.md`, and one SVG chart per workload (or per sweep).
+//! `results.csv`, `report.md`, SVG charts, and `report.html`, the one page that
+//! holds them all; and several results folders side by side.
 //!
 //! Rows are grouped by what was run (a workload at one set of sizes); inside a
 //! group every number is comparable, because it was taken in the same `compare`
@@ -7,20 +8,35 @@
 //! (the probe's measured phase divided by the operations in it); `× best` divides
 //! each row's median headline cost by the group's best, with a bootstrap interval,
 //! and a row whose interval holds 1 is called a tie. Rows that did not verify keep
-//! their error and are never ranked.
+//! their error and are never ranked. A row taken on a busy machine or against a
+//! saturated server is flagged wherever its figures appear.
 //!
-//! 1. this file: [`Machine`], [`Row`], [`rank`], [`groups`], units.
-//! 2. [`stats`]: medians, spread, outliers, bootstrap, Kendall's tau.
-//! 3. `text.rs`: the terminal tables, Markdown and CSV.
-//! 4. `charts.rs`: the SVG charts.
-//! 5. `files.rs`: writing a results folder and reading it back.
-//! 6. `units.rs`: nanoseconds, bytes and headlines as people read them.
-//! 7. `fetches.rs`: what each URL of a crawl of `--urls` got, under its table.
+//! 1. this file: [`Row`], [`CodeCost`], [`rank`], [`groups`].
+//! 2. `machine.rs`: [`Machine`], the fingerprint.
+//! 3. `flags.rs`: busy machine, saturated server ([`BUSY_OTHERS`]).
+//! 4. [`stats`]: medians, spread, outliers, bootstrap, Kendall's tau.
+//! 5. `columns.rs`: the columns every table shares; `text.rs`: the terminal
+//!    tables, Markdown and CSV.
+//! 6. [`charts`]: plotters SVG (bars, lines, axes, the palette); `figures.rs`:
+//!    which charts a folder has.
+//! 7. [`html`]: `report.html`; `multi.rs`: several folders in one report.
+//! 8. `files.rs`: writing a results folder and reading it back.
+//! 9. `units.rs`: nanoseconds, bytes and headlines as people read them, and
+//!    what each headline is called.
+//! 10. `fetches.rs`: what each URL of a crawl of `--urls` got, under its table.
 
-mod charts;
+pub mod charts;
+mod columns;
 mod fetches;
+mod figures;
 mod files;
+mod flags;
+pub mod html;
+mod machine;
+mod multi;
 pub mod stats;
+#[cfg(test)]
+mod tests;
 mod text;
 mod units;
 
@@ -29,74 +45,27 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::{Sample, median};
-use crate::os;
 use crate::spec::Workload;
 
-pub use charts::{bar_chart, sweep_chart};
-pub use files::{load, write_all};
+pub use flags::{BUSY_OTHERS, FLAG_MARK, SATURATED_IDLE, SATURATED_SERVER};
+pub use machine::{Machine, UNMEASURED_KEY};
+
+pub use figures::{Figure, ideal_ns};
+pub use files::{load, stamp, write_all};
+pub use html::HTML_FILE;
+pub use multi::{Run, compare_runs, write_multi};
 pub use text::{csv, describe, markdown, terminal_tables};
 use units::fmt_headline;
-pub use units::{fmt_bytes, fmt_ns};
+pub use units::{cost_label, fmt_bytes, fmt_ns, headline_label};
 
-/// The machine a run was taken on, and what else the figures depended on: numbers
-/// from different machines, or taken under other kernel settings, do not compare.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Machine {
-    pub cpu: String,
-    pub cores: usize,
-    pub kernel: String,
-    pub rustc: String,
-    /// `release` or `debug`: debug-build timings are not worth quoting.
-    pub profile: String,
-    /// Everything else a run depended on, by name: the project's commit and
-    /// whether the tree was dirty, the kernel knobs that shape a crawl, the delay
-    /// server's threads, the load before and after, the cgroup used, the seed.
-    #[serde(default)]
-    pub context: BTreeMap<String, String>,
-}
-
-impl Machine {
-    /// Reads this machine's fingerprint; `rustc` and `profile` come from the build.
-    /// What this system cannot measure at all is listed under "not measured on
-    /// this system" (see [`crate::os::unmeasured`]).
-    pub fn detect(rustc: &str, profile: &str) -> Self {
-        let cpu = os::cpu_model().unwrap_or_else(|| std::env::consts::ARCH.to_owned());
-        let kernel = os::kernel().unwrap_or_else(|| std::env::consts::OS.to_owned());
-        let mut context: BTreeMap<String, String> = os::kernel_knobs().into_iter().collect();
-        if let Ok((soft, hard)) = crate::limits::nofile() {
-            context.insert("open files (soft/hard)".into(), format!("{soft}/{hard}"));
-        }
-        let unmeasured = os::unmeasured();
-        if !unmeasured.is_empty() {
-            context.insert(UNMEASURED_KEY.into(), unmeasured.join("; "));
-        }
-        Self {
-            cpu,
-            cores: crate::spec::default_threads(),
-            kernel,
-            rustc: rustc.to_owned(),
-            profile: profile.to_owned(),
-            context,
-        }
-    }
-
-    /// The 1-, 5- and 15-minute load averages now (`getloadavg`).
-    pub fn loadavg() -> String {
-        os::loadavg().unwrap_or_else(|| "unknown".into())
-    }
-}
-
-/// The context entry that lists what this system cannot measure at all.
-pub const UNMEASURED_KEY: &str = "not measured on this system";
-
-impl std::fmt::Display for Machine {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} · {} cores · {} · {} · {} build",
-            self.cpu, self.cores, self.kernel, self.rustc, self.profile
-        )
-    }
+/// What an implementation costs to write and read (issue #17): computed from the
+/// model's source at build time by the root crate and set by `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CodeCost {
+    pub workload_lines: u32,
+    pub runtime_lines: u32,
+    pub unsafe_blocks: u32,
+    pub direct_deps: u32,
 }
 
 /// One model on one workload at one size, over all its runs.
@@ -120,6 +89,17 @@ pub struct Row {
     pub max_wall_ns: Option<u64>,
     /// CPU of the whole child process (start-up included).
     pub median_cpu_ns: Option<u64>,
+    /// The same split: user time (the model's own code) and system time (the
+    /// kernel working for it), from `wait4`.
+    #[serde(default)]
+    pub median_user_ns: Option<u64>,
+    #[serde(default)]
+    pub median_sys_ns: Option<u64>,
+    /// The measured phase's CPU, split the same way (crawl shows it per request).
+    #[serde(default)]
+    pub median_work_user_ns: Option<u64>,
+    #[serde(default)]
+    pub median_work_sys_ns: Option<u64>,
     /// CPU of the measured phase alone.
     #[serde(default)]
     pub median_work_cpu_ns: Option<u64>,
@@ -169,44 +149,27 @@ pub struct Row {
     /// crawl: why this cell measured the machine rather than the model, if it did.
     #[serde(default)]
     pub saturated: Option<String>,
+    /// The share of the machine's CPU other processes used during the runs
+    /// (median; see [`crate::measure::others_share`]).
+    #[serde(default)]
+    pub others_share: Option<f64>,
+    /// Why this row was taken on a busy machine, if it was (see [`BUSY_OTHERS`]).
+    #[serde(default)]
+    pub busy: Option<String>,
     /// crawl: the server the rows fetched from (set by `compare` after [`Row::new`]).
     #[serde(default)]
     pub target: Option<crate::target::TargetInfo>,
     /// crawl of `--urls`: what each URL got in this row's last measured run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fetches: Vec<crate::spec::Fetched>,
+    /// What the model's implementation of this workload costs to write and read
+    /// (set by `compare` after [`Row::new`], as `target` is).
+    #[serde(default)]
+    pub code_cost: Option<CodeCost>,
     pub verified: bool,
     pub error: Option<String>,
     pub machine: Machine,
 }
-
-/// What the headline column means for each workload.
-pub fn headline_label(workload: Workload) -> &'static str {
-    match workload {
-        Workload::Crawl => "CPU/request",
-        Workload::PingPong => "per round trip",
-        Workload::Ring => "per hop",
-        Workload::Spawn => "RSS/task",
-        Workload::Fanout => "items/s",
-    }
-}
-
-/// What a row's `costs` are, lower is better.
-pub fn cost_label(workload: Workload) -> &'static str {
-    match workload {
-        Workload::Crawl => "CPU ns per request",
-        Workload::PingPong => "ns per round trip",
-        Workload::Ring => "ns per hop",
-        Workload::Spawn => "bytes of RSS per task",
-        Workload::Fanout => "ns per item",
-    }
-}
-
-/// A delay server busier than this share of its threads, or a machine idler than
-/// this share, marks a crawl cell as measuring the machine. The bounds err towards
-/// flagging; `docs/measuring.md` has the runs they were checked against.
-pub const SATURATED_SERVER: f64 = 0.70;
-pub const SATURATED_IDLE: f64 = 0.10;
 
 /// What a row is built from.
 #[derive(Debug, Clone)]
@@ -249,6 +212,12 @@ impl Row {
         } = input;
         let walls: Vec<u64> = runs.iter().map(|r| r.wall_ns).collect();
         let cpu: Vec<u64> = runs.iter().map(|r| r.user_ns + r.sys_ns).collect();
+        let user: Vec<u64> = runs.iter().map(|r| r.user_ns).collect();
+        let sys: Vec<u64> = runs.iter().map(|r| r.sys_ns).collect();
+        let work_user: Vec<u64> = runs.iter().filter_map(|r| r.work_user_ns).collect();
+        let work_sys: Vec<u64> = runs.iter().filter_map(|r| r.work_sys_ns).collect();
+        let others: Vec<f64> = runs.iter().filter_map(|r| r.others_share).collect();
+        let others_share = stats::median_f(&others);
         let work_cpu: Vec<u64> = runs.iter().map(|r| r.work_cpu_ns).collect();
         let rss: Vec<u64> = runs.iter().map(Sample::peak_bytes).collect();
         let work: Vec<u64> = runs.iter().map(|r| r.work_ns).collect();
@@ -296,7 +265,7 @@ impl Row {
         let idle: Vec<f64> = runs.iter().filter_map(|r| r.machine_idle).collect();
         let server_cpu_share = stats::median_f(&server_share);
         let machine_idle = stats::median_f(&idle);
-        let saturated = saturation(server_cpu_share, server_threads, machine_idle);
+        let saturated = flags::saturation(server_cpu_share, server_threads, machine_idle);
         Self {
             workload,
             group,
@@ -309,6 +278,10 @@ impl Row {
             min_wall_ns: walls.iter().min().copied(),
             max_wall_ns: walls.iter().max().copied(),
             median_cpu_ns: median(&cpu),
+            median_user_ns: median(&user),
+            median_sys_ns: median(&sys),
+            median_work_user_ns: median(&work_user),
+            median_work_sys_ns: median(&work_sys),
             median_work_cpu_ns: median(&work_cpu),
             median_peak_rss_bytes: median(&rss),
             median_work_ns: median(&work),
@@ -326,8 +299,11 @@ impl Row {
             server_cpu_share,
             machine_idle,
             saturated,
+            others_share,
+            busy: flags::busy(others_share),
             target: None,
             fetches: Vec::new(),
+            code_cost: None,
             runs,
             verified,
             error,
@@ -338,29 +314,6 @@ impl Row {
     /// The median cost this row is ranked by.
     pub fn cost(&self) -> Option<f64> {
         stats::median_f(&self.costs)
-    }
-}
-
-/// Why a crawl cell measured the machine rather than the client, if it did.
-fn saturation(
-    server_share: Option<f64>,
-    server_threads: Option<usize>,
-    idle: Option<f64>,
-) -> Option<String> {
-    if let (Some(share), Some(threads)) = (server_share, server_threads) {
-        if share >= SATURATED_SERVER * threads as f64 {
-            return Some(format!(
-                "server saturated: it used {:.0} % of its {threads} thread(s)",
-                100.0 * share / threads as f64
-            ));
-        }
-    }
-    match idle {
-        Some(idle) if idle < SATURATED_IDLE => Some(format!(
-            "machine saturated: {:.1} % idle during the run",
-            100.0 * idle
-        )),
-        _ => None,
     }
 }
 

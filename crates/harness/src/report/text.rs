@@ -2,135 +2,20 @@
 //! `results.csv` with one line per row.
 //!
 //! Every table leads with the headline (the marginal cost, with its spread), ranks
-//! by it (`× best`, with its 95 % interval, ties marked), and shows start-up apart.
+//! by it (`× best`, with its 95 % interval, ties marked), and shows start-up apart
+//! and CPU split into user and kernel time (the columns are in `columns.rs`).
 //! Below each table, notes name every row's primitive and any warning: outliers,
-//! two modes, a saturated server.
+//! two modes, a saturated server, a busy machine.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
-use super::{Row, fmt_bytes, fmt_headline, fmt_ns, groups, headline_label};
+use super::columns::{cells, header, notes};
+use super::{BUSY_OTHERS, FLAG_MARK, Row, groups};
 use crate::spec::Workload;
 use crate::target::TargetKind;
-
-/// The header of a group's table.
-fn header(workload: Workload) -> Vec<&'static str> {
-    let mut h = vec![
-        "model",
-        headline_label(workload),
-        "±",
-        "× best (95 % CI)",
-        "start-up",
-        "wall",
-        "CPU",
-        "peak RSS",
-    ];
-    if workload == Workload::Spawn {
-        h.push("memory/task (cgroup)");
-    }
-    h.extend(["threads", "verified"]);
-    h
-}
-
-/// The cells of one row, as both the terminal table and the Markdown show them.
-fn cells(r: &Row) -> Vec<String> {
-    let dash = || "–".to_owned();
-    let opt_ns = |v: Option<u64>| v.map_or_else(dash, |v| fmt_ns(v as f64));
-    let status = match (&r.error, r.verified) {
-        (_, true) => "yes".to_owned(),
-        (Some(e), _) => e.clone(),
-        (None, false) => "no runs".to_owned(),
-    };
-    let ratio = match (r.ratio_to_best, r.ratio_interval) {
-        (Some(x), Some((lo, hi))) if r.tie => format!("{} tie ({}–{})", ratio(x), num(lo), num(hi)),
-        (Some(x), Some((lo, hi))) if x > 1.0 => {
-            format!("{} ({}–{})", ratio(x), num(lo), num(hi))
-        }
-        (Some(x), _) => ratio(x),
-        _ => dash(),
-    };
-    // A verified row without a reading says so; a dash is for rows with no runs.
-    let unmeasured = || {
-        if r.verified {
-            "not measured".to_owned()
-        } else {
-            dash()
-        }
-    };
-    let mut c = vec![
-        r.model.clone(),
-        r.headline
-            .map_or_else(unmeasured, |v| fmt_headline(r.workload, v)),
-        r.spread
-            .filter(|_| r.verified)
-            .map_or_else(dash, |s| format!("{:.1} %", 100.0 * s)),
-        ratio,
-        opt_ns(r.median_startup_ns.filter(|_| r.verified)),
-        opt_ns(r.median_wall_ns),
-        opt_ns(r.median_cpu_ns),
-        r.median_peak_rss_bytes
-            .map_or_else(unmeasured, |b| fmt_bytes(b as f64)),
-    ];
-    if r.workload == Workload::Spawn {
-        c.push(r.cgroup_bytes_per_task.map_or_else(unmeasured, fmt_bytes));
-    }
-    c.push(r.os_threads.map_or_else(unmeasured, |t| t.to_string()));
-    c.push(status);
-    c
-}
-
-/// A ratio with as many digits as it needs: `1.04`, `12.3`, `4210`.
-fn num(x: f64) -> String {
-    if x >= 100.0 {
-        format!("{x:.0}")
-    } else if x >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.2}")
-    }
-}
-
-fn ratio(x: f64) -> String {
-    format!("{}×", num(x))
-}
-
-/// The notes under a group's table: primitives, warnings, saturation.
-fn notes(group: &[&Row]) -> Vec<String> {
-    let mut out = Vec::new();
-    let prims: Vec<String> = group
-        .iter()
-        .filter(|r| !r.primitive.is_empty())
-        .map(|r| format!("{}: {}", r.model, r.primitive))
-        .collect();
-    if !prims.is_empty() {
-        out.push(format!("primitives: {}", prims.join("; ")));
-    }
-    let ties: Vec<String> = group
-        .iter()
-        .filter_map(|r| Some(format!("{} ≈ {}", r.model, r.tie_with.as_ref()?)))
-        .collect();
-    if !ties.is_empty() {
-        out.push(format!(
-            "ties (the interval of a row's ratio to the next better row holds 1): {}",
-            ties.join("; ")
-        ));
-    }
-    out.extend(super::fetches::url_notes(group));
-    for r in group {
-        if let Some(w) = &r.warning {
-            out.push(format!("{}: {w}", r.model));
-        }
-        if let Some(s) = &r.saturated {
-            out.push(format!(
-                "{}: {s}; this row measures the machine, not the model",
-                r.model
-            ));
-        }
-    }
-    out
-}
 
 /// A one-line description of a group: its sizes, and for crawl the ideal time.
 pub fn describe(rows: &[&Row]) -> String {
@@ -240,8 +125,13 @@ pub fn markdown(rows: &[Row], command: &str, charts: &[(String, PathBuf)]) -> St
          table, with a 95 % bootstrap interval, and a row whose interval holds 1 is a \
          tie. `start-up` is the wall time outside the measured phase (process start, \
          runtime build, teardown, verification). Wall time is taken by the parent \
-         around each child process; CPU and peak RSS come from `wait4` and the \
-         child's own peak (`VmHWM` on Linux). See docs/measuring.md.\n"
+         around each child process; CPU (split into user and kernel time; for crawl \
+         the measured phase's, per request) and peak RSS come from `wait4` and the \
+         child's own peak (`VmHWM` on Linux). {FLAG_MARK} marks a figure taken on a \
+         busy machine (other processes used more than {:.0} % of the CPU during its \
+         runs) or against a saturated server; the note under its table says which. \
+         See docs/measuring.md.\n",
+        100.0 * BUSY_OTHERS
     );
     if let Some(first) = rows.first() {
         for (k, v) in &first.machine.context {
@@ -291,6 +181,7 @@ pub fn csv(rows: &[Row]) -> String {
          max_wall_ns,median_cpu_ns,median_work_cpu_ns,median_peak_rss_bytes,median_work_ns,\
          median_startup_ns,headline,spread,ratio_to_best,ratio_lo,ratio_hi,tie,tie_with,os_threads,\
          cgroup_bytes_per_task,server_cpu_share,machine_idle,saturated,warning,verified,error,\
+         median_user_ns,median_sys_ns,median_work_user_ns,median_work_sys_ns,others_share,busy,\
          target,target_url\n",
     );
     let o = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
@@ -328,6 +219,13 @@ pub fn csv(rows: &[Row]) -> String {
             r.warning.clone().unwrap_or_default(),
             r.verified.to_string(),
             r.error.clone().unwrap_or_default(),
+            o(r.median_user_ns),
+            o(r.median_sys_ns),
+            o(r.median_work_user_ns),
+            o(r.median_work_sys_ns),
+            f(r.others_share, 4),
+            r.busy.clone().unwrap_or_default(),
+            // The target stays last: scripts read a crawl's server from the end.
             r.target
                 .as_ref()
                 .map_or(String::new(), |t| t.kind.name().to_owned()),

@@ -1,4 +1,5 @@
-//! Units as people read them: `1.23 ms`, `8.7 KiB`, `2.51 M` items per second.
+//! Units as people read them: `1.23 ms`, `8.7 KiB`, `2.51 M` items per second;
+//! and what each workload's headline is called.
 
 use crate::spec::Workload;
 
@@ -39,5 +40,27 @@ pub(super) fn fmt_headline(workload: Workload, v: f64) -> String {
                 format!("{:.0} k", v / 1e3)
             }
         }
+    }
+}
+
+/// What the headline column means for each workload.
+pub fn headline_label(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Crawl => "CPU/request",
+        Workload::PingPong => "per round trip",
+        Workload::Ring => "per hop",
+        Workload::Spawn => "RSS/task",
+        Workload::Fanout => "items/s",
+    }
+}
+
+/// What a row's `costs` are, lower is better.
+pub fn cost_label(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Crawl => "CPU ns per request",
+        Workload::PingPong => "ns per round trip",
+        Workload::Ring => "ns per hop",
+        Workload::Spawn => "bytes of RSS per task",
+        Workload::Fanout => "ns per item",
     }
 }

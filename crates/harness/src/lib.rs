@@ -8,22 +8,25 @@
 //! Contents, in the order a reader meets them:
 //!
 //! 1. [`model`]: the [`Model`] trait, [`Family`] and [`ModelError`].
-//! 2. [`spec`]: the five workloads' specs, outcomes and verification.
+//! 2. [`spec`]: the eight workloads' specs, outcomes and verification.
 //! 3. [`probe`]: what a model marks inside its run (measured phase, tasks alive).
 //! 4. [`params`]: the command-line parameters, their defaults and bounds.
 //! 5. [`pages`]: what the delay server serves, and so what a client must receive.
 //! 6. [`http`]: request bytes, the incremental response reader, typed fetch errors.
-//! 7. [`server`]: the delay server (tokio + hyper): bounded, hardened against
+//! 7. [`respond`]: the page protocol, server side: what the `server` workload's
+//!    models parse and answer.
+//! 8. [`load`]: the open-loop load generator, the `server` workload's client.
+//! 9. [`server`]: the delay server (tokio + hyper): bounded, hardened against
 //!    hostile clients, with its fault paths and the seeds' plain paths.
-//! 8. [`target`]: where a crawl goes (a delay server, `--target URL`, `--urls
+//! 10. [`target`]: where a crawl goes (a delay server, `--target URL`, `--urls
 //!    FILE`) and so what its verification can know.
-//! 9. [`limits`]: open files, OS threads, memory mappings.
-//! 10. [`cell`]: one cell run in-process: call, probe, verify, report.
-//! 11. [`measure`]: running one cell in a child process, timed from outside.
-//! 12. [`cgroup`]: a memory cgroup per cell, for the memory the kernel spends.
-//! 13. [`report`]: statistics, tables, CSV, JSON, Markdown and SVG charts.
-//! 14. [`conformance`]: the suite every model must pass.
-//! 15. [`os`]: every call beyond plain POSIX (`/proc`, `/sys`, `prctl` on Linux),
+//! 11. [`limits`]: open files, OS threads, memory mappings.
+//! 12. [`cell`]: one cell run in-process: call, probe, verify, report.
+//! 13. [`measure`]: running one cell in a child process, timed from outside.
+//! 14. [`cgroup`]: a memory cgroup per cell, for the memory the kernel spends.
+//! 15. [`report`]: statistics, tables, CSV, JSON, Markdown and SVG charts.
+//! 16. [`conformance`]: the suite every model must pass.
+//! 17. [`os`]: every call beyond plain POSIX (`/proc`, `/sys`, `prctl` on Linux),
 //!     with what stands in for it on macOS and other systems.
 
 pub mod cell;
@@ -31,6 +34,7 @@ pub mod cgroup;
 pub mod conformance;
 pub mod http;
 pub mod limits;
+pub mod load;
 pub mod measure;
 pub mod model;
 pub mod os;
@@ -38,6 +42,7 @@ pub mod pages;
 pub mod params;
 pub mod probe;
 pub mod report;
+pub mod respond;
 pub mod server;
 pub mod spec;
 pub mod target;

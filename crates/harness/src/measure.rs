@@ -73,6 +73,43 @@ pub struct Sample {
     /// the machine was with work that is not being measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others_share: Option<f64>,
+    /// server, fairness, cancel: the headline the cell itself measured (a p99
+    /// latency, the ticker's worst lateness, the time to a quiet server), in ns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline_ns: Option<f64>,
+    /// server, fairness, cancel: the rest of what the cell measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Extra>,
+}
+
+/// The figures of the workloads whose cell measures more than the probe does,
+/// by name; each workload fills the ones it has (see `cell::CellFigures::extra`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Extra {
+    /// server: pages per second the client received.
+    pub rate: Option<f64>,
+    /// server: latency percentiles (from each request's intended send time);
+    /// fairness: the ticker's lateness.
+    pub p50_ns: Option<f64>,
+    pub p99_ns: Option<f64>,
+    pub p999_ns: Option<f64>,
+    pub max_ns: Option<f64>,
+    /// server: failed requests, of every kind.
+    pub errors: Option<f64>,
+    /// server: the most connections the model held at once.
+    pub held: Option<f64>,
+    /// server: the server's CPU (measured phase) per request answered.
+    pub cpu_per_op_ns: Option<f64>,
+    /// server: the generator's own p99 send lag: what the latencies can resolve.
+    pub send_lag_p99_ns: Option<f64>,
+    /// fairness: from `begin` to the last hog's last item.
+    pub hogs_done_ns: Option<f64>,
+    /// cancel: from the cancel to the model's return.
+    pub returned_ns: Option<f64>,
+    /// cancel: tasks, OS threads and sockets left after the model returned.
+    pub tasks_left: Option<f64>,
+    pub threads_left: Option<f64>,
+    pub sockets_left: Option<f64>,
 }
 
 impl Sample {
@@ -220,6 +257,8 @@ pub fn run_child(
             work_user_ns: None,
             work_sys_ns: None,
             others_share: None,
+            headline_ns: None,
+            extra: None,
         },
         code,
         signal,

@@ -12,8 +12,9 @@
 use std::fmt;
 
 use crate::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec,
 };
 
 /// The family a model belongs to; models are grouped by it in listings and docs.
@@ -126,7 +127,7 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// One concurrency model, able to run all five workloads.
+/// One concurrency model, able to run all eight workloads.
 ///
 /// Implementations are unit structs (or hold only configuration), so a registry can
 /// keep them as `&'static dyn Model`.
@@ -197,6 +198,15 @@ pub trait Model: Sync {
 
     /// A producer feeds `spec.items` items to `spec.workers` workers; a collector sums.
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError>;
+
+    /// Serve the page protocol on `spec`'s listener until `spec.stop` fires.
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError>;
+
+    /// A ticker sleeps `spec.ticks` times among `spec.hogs` CPU hogs.
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError>;
+
+    /// Start a slow request per path; after `spec.after`, cancel them all.
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError>;
 }
 
 impl fmt::Debug for dyn Model {

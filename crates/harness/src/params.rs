@@ -11,8 +11,10 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::load::LoadConfig;
 use crate::spec::{
-    CrawlSpec, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec, Workload, default_threads,
+    CancelSpec, CrawlSpec, FairnessSpec, FanoutSpec, PingPongSpec, RingSpec, ServerSpec, SpawnSpec,
+    Workload, default_threads,
 };
 
 /// One workload parameter.
@@ -30,11 +32,19 @@ pub enum Param {
     Items,
     Workers,
     Batch,
+    Rate,
+    DurationMs,
+    Connections,
+    TickMs,
+    Hogs,
+    HogMs,
+    YieldEvery,
+    AfterMs,
     Threads,
 }
 
 impl Param {
-    pub const ALL: [Param; 13] = [
+    pub const ALL: [Param; 21] = [
         Param::N,
         Param::DelayMs,
         Param::Concurrency,
@@ -47,6 +57,14 @@ impl Param {
         Param::Items,
         Param::Workers,
         Param::Batch,
+        Param::Rate,
+        Param::DurationMs,
+        Param::Connections,
+        Param::TickMs,
+        Param::Hogs,
+        Param::HogMs,
+        Param::YieldEvery,
+        Param::AfterMs,
         Param::Threads,
     ];
 
@@ -65,6 +83,14 @@ impl Param {
             Param::Items => "items",
             Param::Workers => "workers",
             Param::Batch => "batch",
+            Param::Rate => "rate",
+            Param::DurationMs => "duration_ms",
+            Param::Connections => "connections",
+            Param::TickMs => "tick_ms",
+            Param::Hogs => "hogs",
+            Param::HogMs => "hog_ms",
+            Param::YieldEvery => "yield_every",
+            Param::AfterMs => "after_ms",
             Param::Threads => "threads",
         }
     }
@@ -90,6 +116,14 @@ impl Param {
             Param::Items => (1, 1_000_000_000_000),
             Param::Workers => (1, 100_000),
             Param::Batch => (1, 1_000_000_000),
+            Param::Rate => (1, 1_000_000),
+            Param::DurationMs => (10, 600_000),
+            Param::Connections => (1, 1_000_000),
+            Param::TickMs => (1, 10_000),
+            Param::Hogs => (0, 10_000),
+            Param::HogMs => (1, 600_000),
+            Param::YieldEvery => (0, 1_000_000_000),
+            Param::AfterMs => (0, 600_000),
             Param::Threads => (1, 4096),
         }
     }
@@ -126,6 +160,17 @@ impl Workload {
             Workload::Ring => &[Tasks, Hops, Threads],
             Workload::Spawn => &[N, SleepMs, Threads],
             Workload::Fanout => &[Items, Workers, Batch, Threads],
+            Workload::Server => &[
+                Rate,
+                DurationMs,
+                Connections,
+                DelayMs,
+                BodyBytes,
+                TimeoutMs,
+                Threads,
+            ],
+            Workload::Fairness => &[TickMs, Hogs, HogMs, YieldEvery, Threads],
+            Workload::Cancel => &[N, DelayMs, AfterMs, Threads],
         }
     }
 
@@ -136,6 +181,22 @@ impl Workload {
             Workload::PingPong => Param::Rounds,
             Workload::Ring => Param::Hops,
             Workload::Fanout => Param::Items,
+            // Per request: the figures divide by the requests on the schedule,
+            // which the report reads as rate × duration (`ops`).
+            Workload::Server => Param::Rate,
+            Workload::Fairness => Param::TickMs,
+            Workload::Cancel => Param::N,
+        }
+    }
+
+    /// Operations in one run at `params`: what per-operation figures divide by.
+    pub fn ops(self, params: &Params) -> u64 {
+        match self {
+            Workload::Server => params
+                .load_config("127.0.0.1:1".parse().expect("an address"))
+                .scheduled(),
+            Workload::Fairness => params.fairness().ticks,
+            w => params.get(w, w.ops_param()),
         }
     }
 }
@@ -196,7 +257,14 @@ impl Params {
         }
         match param {
             Param::N if workload == Workload::Spawn => 10_000,
+            Param::N if workload == Workload::Cancel => 100,
             Param::N => 50,
+            // A page the server workload's models answer after 10 ms: long enough
+            // that a thread per connection is mostly asleep, short enough that a
+            // quick run sees thousands of requests.
+            Param::DelayMs if workload == Workload::Server => 10,
+            // Far longer than any cancel run: a page that arrives was not cancelled.
+            Param::DelayMs if workload == Workload::Cancel => 60_000,
             Param::DelayMs => 50,
             Param::Concurrency => self.get(workload, Param::N),
             Param::TimeoutMs => self
@@ -212,6 +280,14 @@ impl Params {
             Param::SleepMs => 1000,
             Param::Items => 10_000,
             Param::Batch => FanoutSpec::DEFAULT_BATCH,
+            Param::Rate => 1_000,
+            Param::DurationMs => 2_000,
+            Param::Connections => 50,
+            Param::TickMs => 1,
+            Param::Hogs => 2,
+            Param::HogMs => 50,
+            Param::YieldEvery => 0,
+            Param::AfterMs => 200,
             Param::Workers | Param::Threads => default_threads() as u64,
         }
     }
@@ -301,6 +377,91 @@ impl Params {
                 self.usize(w, Param::N),
                 Duration::from_millis(self.get(w, Param::SleepMs)),
             )
+        }
+    }
+
+    /// The load generator's configuration against the server at `addr`.
+    pub fn load_config(&self, addr: SocketAddr) -> LoadConfig {
+        let w = Workload::Server;
+        LoadConfig {
+            addr,
+            rate: self.get(w, Param::Rate),
+            duration_ms: self.get(w, Param::DurationMs),
+            connections: self.usize(w, Param::Connections),
+            delay_ms: self.get(w, Param::DelayMs),
+            body_bytes: self.usize(w, Param::BodyBytes),
+            timeout_ms: self.get(w, Param::TimeoutMs),
+        }
+    }
+
+    /// The server spec, with its listener bound; the load is [`Self::load_config`].
+    pub fn server(&self) -> std::io::Result<ServerSpec> {
+        let w = Workload::Server;
+        let mut spec = ServerSpec::bind(self.usize(w, Param::Connections))?;
+        spec.threads = self.usize(w, Param::Threads);
+        Ok(spec)
+    }
+
+    pub fn fairness(&self) -> FairnessSpec {
+        let w = Workload::Fairness;
+        FairnessSpec {
+            threads: self.usize(w, Param::Threads),
+            ..FairnessSpec::new(
+                Duration::from_millis(self.get(w, Param::TickMs)),
+                self.usize(w, Param::Hogs),
+                self.get(w, Param::HogMs),
+                self.get(w, Param::YieldEvery),
+            )
+        }
+    }
+
+    /// The cancel spec against the delay server at `addr`.
+    pub fn cancel(&self, addr: SocketAddr) -> CancelSpec {
+        let w = Workload::Cancel;
+        let mut spec = CancelSpec::new(
+            addr,
+            self.usize(w, Param::N),
+            self.get(w, Param::DelayMs),
+            Duration::from_millis(self.get(w, Param::AfterMs)),
+        );
+        spec.threads = self.usize(w, Param::Threads);
+        spec
+    }
+
+    /// Combinations of values that are each in range but cannot run together: one
+    /// line naming the flags, before anything starts.
+    pub fn check_combination(&self, workload: Workload) -> Result<(), String> {
+        match workload {
+            Workload::Server => {
+                let c = self.load_config("127.0.0.1:1".parse().expect("an address"));
+                if c.scheduled() < c.connections as u64 {
+                    return Err(format!(
+                        "--connections {} needs at least one request per connection: \
+                         --rate {} for --duration-ms {} schedules only {}; raise the \
+                         rate or the duration",
+                        c.connections,
+                        c.rate,
+                        c.duration_ms,
+                        c.scheduled()
+                    ));
+                }
+                Ok(())
+            }
+            Workload::Cancel => {
+                let (delay, after) = (
+                    self.get(workload, Param::DelayMs),
+                    self.get(workload, Param::AfterMs),
+                );
+                if delay < after.saturating_mul(2).saturating_add(1_000) {
+                    return Err(format!(
+                        "--delay-ms {delay} must be well above --after-ms {after} (at \
+                         least twice it plus a second): a page that arrives before the \
+                         cancel was never cancelled"
+                    ));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 

@@ -124,6 +124,29 @@ impl Probe {
         Alive(self.clone())
     }
 
+    /// When [`begin`](Self::begin) was called, once it was.
+    pub fn begun_at(&self) -> Option<Instant> {
+        self.0.begin.get().map(|m| m.at)
+    }
+
+    /// Blocks until [`begin`](Self::begin) is called or `timeout` passes; true
+    /// if it was. (The server workload's load starts only once the model listens.)
+    pub fn wait_begun(&self, timeout: std::time::Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.0.begin.get().is_none() {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        true
+    }
+
+    /// Tasks holding an [`Alive`] now: after a run, the ones the model left behind.
+    pub fn alive_now(&self) -> u64 {
+        self.0.alive.load(Ordering::Relaxed)
+    }
+
     /// The most tasks that held an [`Alive`] at the same time.
     pub fn peak_alive(&self) -> u64 {
         self.0.peak_alive.load(Ordering::Relaxed)

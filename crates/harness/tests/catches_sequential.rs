@@ -10,8 +10,9 @@
 use harness::conformance::run;
 use harness::http::fetch_blocking;
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -63,6 +64,15 @@ impl Model for OneAtATime {
         })
     }
     fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn server(&self, _: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn fairness(&self, _: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn cancel(&self, _: &CancelSpec) -> Result<CancelOutcome, ModelError> {
         Err(ModelError::unsupported("not this test"))
     }
 }

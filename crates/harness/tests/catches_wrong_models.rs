@@ -7,8 +7,9 @@ use std::time::Duration;
 use harness::conformance::run;
 use harness::http::Page;
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload, run_job,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, HogResult, PingPongSpec, RequestEnd, RingOutcome, RingSpec,
+    ServerOutcome, ServerSpec, SpawnSpec, Workload, run_job,
 };
 use harness::{Family, Model, ModelError};
 
@@ -61,6 +62,42 @@ impl Model for Liar {
             sum: spec.expected_sum() ^ 1,
             job_messages: spec.jobs(),
             result_messages: spec.workers as u64,
+        })
+    }
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        // Claims pages it never served: the listener closes at once.
+        spec.probe.measure(|| {
+            Ok(ServerOutcome {
+                answered: 3,
+                ..ServerOutcome::default()
+            })
+        })
+    }
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        // Every hog reports its items and yields, with a sum that is off.
+        spec.probe.measure(|| {
+            let hogs = (0..spec.hogs)
+                .map(|h| HogResult {
+                    items: spec.hog_items,
+                    sum: 1,
+                    yields: spec.expected_yields(),
+                    ..HogResult::start(h)
+                })
+                .collect();
+            Ok(FairnessOutcome {
+                ticker_started: std::time::Instant::now(),
+                lateness_ns: vec![0; spec.ticks as usize],
+                hogs,
+            })
+        })
+    }
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        // Says it cancelled requests it never started.
+        spec.probe.measure(|| {
+            spec.cancelling();
+            Ok(CancelOutcome {
+                ends: spec.paths.iter().map(|_| RequestEnd::Cancelled).collect(),
+            })
         })
     }
 }
@@ -121,6 +158,15 @@ impl Model for Leaky {
         Err(ModelError::unsupported("not this test"))
     }
     fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn server(&self, _: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn fairness(&self, _: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn cancel(&self, _: &CancelSpec) -> Result<CancelOutcome, ModelError> {
         Err(ModelError::unsupported("not this test"))
     }
 }
@@ -201,6 +247,15 @@ impl Model for Unequal {
             out.job_messages = spec.items; // one message per item, not per batch
             Ok(out)
         })
+    }
+    fn server(&self, _: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn fairness(&self, _: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn cancel(&self, _: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
     }
 }
 

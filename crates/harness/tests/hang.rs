@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use harness::conformance::{Options, run_with};
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -42,6 +43,15 @@ impl Model for Hangs {
         Err(ModelError::unsupported("not this test"))
     }
     fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn server(&self, _: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn fairness(&self, _: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        Err(ModelError::unsupported("not this test"))
+    }
+    fn cancel(&self, _: &CancelSpec) -> Result<CancelOutcome, ModelError> {
         Err(ModelError::unsupported("not this test"))
     }
 }

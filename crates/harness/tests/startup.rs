@@ -57,6 +57,24 @@ impl Model for SlowStart {
     fn fanout(&self, _: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         Err(ModelError::unsupported("pingpong only"))
     }
+    fn server(
+        &self,
+        _: &harness::spec::ServerSpec,
+    ) -> Result<harness::spec::ServerOutcome, ModelError> {
+        Err(ModelError::unsupported("pingpong only"))
+    }
+    fn fairness(
+        &self,
+        _: &harness::spec::FairnessSpec,
+    ) -> Result<harness::spec::FairnessOutcome, ModelError> {
+        Err(ModelError::unsupported("pingpong only"))
+    }
+    fn cancel(
+        &self,
+        _: &harness::spec::CancelSpec,
+    ) -> Result<harness::spec::CancelOutcome, ModelError> {
+        Err(ModelError::unsupported("pingpong only"))
+    }
 }
 
 /// One run as `compare` would record it: wall time around the whole call (the
@@ -87,6 +105,8 @@ fn sample(rounds: u64) -> (Sample, harness::cell::CellReport) {
         work_user_ns: Some(phases.work_user_ns),
         work_sys_ns: Some(phases.work_sys_ns),
         others_share: None,
+        headline_ns: None,
+        extra: None,
     };
     (sample, report)
 }
@@ -106,6 +126,7 @@ fn a_slow_start_is_start_up_not_per_op() {
             params: report.params.clone(),
             sweep: None,
             runs: vec![s],
+            unranked: None,
             error: None,
             machine: Machine::detect("test", "debug"),
             server_threads: None,

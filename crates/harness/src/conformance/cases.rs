@@ -13,8 +13,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::draw::{Pick, fault_paths};
+use super::serving::ServerCase;
 use crate::pages;
-use crate::spec::{CrawlSpec, Expect, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec};
+use crate::spec::{
+    CancelSpec, CrawlSpec, Expect, FairnessSpec, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec,
+};
 
 /// Per-request timeout in the fault matrix: long enough for the trickled page on a
 /// loaded debug build, short enough that stalls cost little.
@@ -47,6 +50,9 @@ pub(super) enum Body {
     /// Spawn, checking first of all that all `n` tasks were alive at once.
     SpawnAlive(SpawnSpec),
     Fanout(FanoutSpec),
+    Server(ServerCase),
+    Fairness(FairnessSpec),
+    Cancel(CancelSpec),
     /// Primitives named, `--threads` obeyed, against the server at this address.
     Threads(SocketAddr),
 }
@@ -206,6 +212,40 @@ pub(super) fn cases(addr: SocketAddr, dead: SocketAddr, seed: u64) -> Vec<Case> 
         });
     }
 
+    out.push(Case {
+        name: "server, good and malformed requests, then the stop".into(),
+        expected: "pages right, bad requests 4xx or closed, still serving, nothing left".into(),
+        body: Body::Server(ServerCase::Hostile),
+    });
+    out.push(Case {
+        name: "concurrency: server answers while a slow client trickles".into(),
+        expected: "the second connection's page before the slow request is whole".into(),
+        body: Body::Server(ServerCase::SlowClient),
+    });
+    let hog_ms = pick.size(20, 10, 30);
+    for yield_every in [0, pick.size(500, 200, 800)] {
+        let spec = FairnessSpec::new(Duration::from_millis(1), 2, hog_ms, yield_every);
+        let how = if yield_every == 0 {
+            "never yielding".to_owned()
+        } else {
+            format!("yielding every {yield_every} items")
+        };
+        out.push(Case {
+            name: format!("concurrency: fairness, 2 hogs of {hog_ms} ms {how}"),
+            expected: format!(
+                "both hogs' sums, {} ticks, ticker and hogs together",
+                spec.ticks
+            ),
+            body: Body::Fairness(spec),
+        });
+    }
+    let n = pick.count(8, 4, 12);
+    out.push(Case {
+        name: format!("concurrency: cancel, {n} slow requests after 300 ms"),
+        expected: format!("all {n} cancelled, all in flight, the server's connections closed"),
+        body: Body::Cancel(CancelSpec::new(addr, n, 60_000, Duration::from_millis(300))),
+    });
+
     // Models with worker threads must also work with exactly one.
     let (tasks, hops) = (pick.count(50, 20, 80), pick.size(500, 200, 800));
     let name = if pick.drawn() {
@@ -317,6 +357,11 @@ mod tests {
             "fanout, 1 items, 4 workers, batch 32",
             "fanout, 50 items, 1 workers, batch 32",
             "fanout, 100 items, 2 workers, batch 1",
+            "server, good and malformed requests, then the stop",
+            "concurrency: server answers while a slow client trickles",
+            "concurrency: fairness, 2 hogs of 20 ms never yielding",
+            "concurrency: fairness, 2 hogs of 20 ms yielding every 500 items",
+            "concurrency: cancel, 8 slow requests after 300 ms",
             "ring on 1 worker thread",
             "names a primitive per workload, --threads where it applies",
         ];
@@ -342,7 +387,7 @@ mod tests {
         // Every seed keeps the suite's shape: the same cases, in the same order.
         for seed in 1..50 {
             let drawn = cases(addr(), addr(), seed);
-            assert_eq!(drawn.len(), 21, "seed {seed}");
+            assert_eq!(drawn.len(), 26, "seed {seed}");
             for case in &drawn {
                 if let Body::Crawl(spec, _) = &case.body {
                     assert!(!spec.paths.is_empty(), "seed {seed}: {}", case.name);

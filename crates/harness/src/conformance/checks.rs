@@ -22,7 +22,11 @@ use crate::spec::{CrawlSpec, SpawnSpec, Workload};
 const NOT_WRITTEN: &str = "not written yet";
 
 /// Runs one case's body against `model`: `Ok` for a pass, or what went wrong.
-pub(super) fn execute(model: &dyn Model, server: &ServerHandle, body: &Body) -> Result<(), String> {
+pub(super) fn execute(
+    model: &'static dyn Model,
+    server: &ServerHandle,
+    body: &Body,
+) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
     match body {
         Body::Crawl(spec, check) => crawl(model, server, spec, *check),
@@ -48,6 +52,13 @@ pub(super) fn execute(model: &dyn Model, server: &ServerHandle, body: &Body) -> 
             let outcome = model.fanout(spec).map_err(|e| err(&e))?;
             spec.verify(&outcome).map_err(|e| err(&e))?;
             marked(&spec.probe)
+        }
+        Body::Server(case) => super::serving::server(model, *case),
+        Body::Fairness(spec) => {
+            super::serving::fairness(model, spec).map_err(|e| says_not_concurrent(model, e))
+        }
+        Body::Cancel(spec) => {
+            super::serving::cancel(model, server, spec).map_err(|e| says_not_concurrent(model, e))
         }
         Body::Threads(addr) => check_threads_and_primitives(model, *addr),
     }
@@ -169,6 +180,14 @@ fn threads_used(
         // Long enough that all 10 are alive at once, as the spawn rules require.
         Workload::Spawn => &[(Param::N, 10), (Param::SleepMs, 100)],
         Workload::Fanout => &[(Param::Items, 10), (Param::Workers, 2)],
+        Workload::Server => &[
+            (Param::Rate, 200),
+            (Param::DurationMs, 100),
+            (Param::Connections, 4),
+            (Param::DelayMs, 1),
+        ],
+        Workload::Fairness => &[(Param::Hogs, 1), (Param::HogMs, 5)],
+        Workload::Cancel => &[(Param::N, 4), (Param::AfterMs, 50)],
     };
     let mut params = Params::new();
     for &(param, value) in sizes.iter().chain(&[(Param::Threads, threads as u64)]) {
@@ -213,7 +232,7 @@ fn check_threads_and_primitives(model: &dyn Model, addr: SocketAddr) -> Result<(
 }
 
 /// The measured phase a model marked, or why a figure from it would be wrong.
-fn marked(probe: &crate::probe::Probe) -> Result<(), String> {
+pub(super) fn marked(probe: &crate::probe::Probe) -> Result<(), String> {
     probe.phases().map(|_| ()).ok_or_else(|| {
         "the model did not mark its measured phase (spec.probe.begin() once its \
          runtime is up, spec.probe.end() before teardown)"

@@ -30,6 +30,7 @@ mod cases;
 mod checks;
 mod draw;
 mod runner;
+mod serving;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;

@@ -28,6 +28,17 @@ pub(super) fn thread_count() -> Option<usize> {
     Some(fs::read_dir("/proc/self/task").ok()?.count())
 }
 
+pub(super) fn open_sockets() -> Option<usize> {
+    let fds = fs::read_dir("/proc/self/fd").ok()?;
+    Some(
+        fds.filter_map(Result::ok)
+            .filter(|e| {
+                fs::read_link(e.path()).is_ok_and(|t| t.to_string_lossy().starts_with("socket:"))
+            })
+            .count(),
+    )
+}
+
 pub(super) fn rss_bytes() -> Option<u64> {
     status_bytes("VmRSS:")
 }

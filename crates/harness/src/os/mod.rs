@@ -38,6 +38,13 @@ pub fn thread_count() -> Option<usize> {
     imp::thread_count()
 }
 
+/// Sockets this process holds open now, for the cancel workload's leak check.
+/// Linux: the entries of `/proc/self/fd` that link to `socket:[...]`.
+/// Elsewhere: `None` (not measured).
+pub fn open_sockets() -> Option<usize> {
+    imp::open_sockets()
+}
+
 /// This process's resident set now, in bytes: what per-task memory is counted
 /// above. Linux: `VmRSS` in `/proc/self/status`. macOS: `proc_pidinfo`'s resident
 /// size. Elsewhere: `None`.

@@ -31,6 +31,10 @@ pub(super) const NO_CGROUP_REASON: &str = "memory cgroups are Linux-only";
 /// not the model's, so [`thread_count`] leaves it out.
 static WATCHING: AtomicBool = AtomicBool::new(false);
 
+pub(super) fn open_sockets() -> Option<usize> {
+    None
+}
+
 pub(super) fn thread_count() -> Option<usize> {
     #[cfg(target_os = "macos")]
     let n = macos::task_info(std::process::id())

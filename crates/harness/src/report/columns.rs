@@ -11,11 +11,52 @@
 use super::{FLAG_MARK, Row, fmt_bytes, fmt_headline, fmt_ns, headline_label};
 use crate::spec::Workload;
 
+/// The columns the server, fairness and cancel tables show after the ratio, in
+/// place of the wall and CPU columns: what their cells measured themselves.
+fn own_columns(workload: Workload) -> &'static [&'static str] {
+    match workload {
+        Workload::Server => &[
+            "rate",
+            "p50",
+            "p99.9",
+            "max",
+            "errors",
+            "held",
+            "CPU/request",
+        ],
+        Workload::Fairness => &[
+            "p50 late",
+            "p99 late",
+            "hogs done",
+            "CPU user",
+            "CPU kernel",
+        ],
+        Workload::Cancel => &["returned", "left: tasks/threads/sockets"],
+        _ => &[],
+    }
+}
+
+/// Whether the workload's table has its own columns (see [`own_columns`]).
+fn has_own(workload: Workload) -> bool {
+    !own_columns(workload).is_empty()
+}
+
 /// The header of a group's table.
 pub(super) fn header(workload: Workload) -> Vec<&'static str> {
+    if has_own(workload) {
+        let mut h = vec![
+            model_col(),
+            headline_label(workload),
+            "±",
+            "× best (95 % CI)",
+        ];
+        h.extend(own_columns(workload));
+        h.extend(["start-up", "peak RSS", "threads", "verified"]);
+        return h;
+    }
     let (user, kernel) = cpu_labels(workload);
     let mut h = vec![
-        "model",
+        model_col(),
         headline_label(workload),
         "±",
         "× best (95 % CI)",
@@ -30,6 +71,10 @@ pub(super) fn header(workload: Workload) -> Vec<&'static str> {
     }
     h.extend(["threads", "verified"]);
     h
+}
+
+fn model_col() -> &'static str {
+    "model"
 }
 
 /// The names of the two CPU columns.
@@ -108,11 +153,37 @@ pub(super) fn cells(r: &Row) -> Vec<String> {
             v.map_or_else(unmeasured, fmt_ns)
         }
     };
+    // A failed server run that still measured its latency shows it, marked: how
+    // far behind it fell is the point, but it is never ranked.
+    let headline = match (r.headline, r.extra.and_then(|e| e.p99_ns)) {
+        (Some(v), _) => format!("{}{flag}", fmt_headline(r.workload, v)),
+        (None, Some(p99)) if r.workload == Workload::Server && !r.verified => {
+            format!("{} (unranked)", fmt_ns(p99))
+        }
+        _ => unmeasured(),
+    };
+    if has_own(r.workload) {
+        let mut c = vec![
+            r.model.clone(),
+            headline,
+            r.spread
+                .filter(|_| r.verified)
+                .map_or_else(dash, |s| format!("{:.1} %", 100.0 * s)),
+            ratio,
+        ];
+        c.extend(own_cells(r));
+        c.extend([
+            opt_ns(r.median_startup_ns.filter(|_| r.verified)),
+            r.median_peak_rss_bytes
+                .map_or_else(unmeasured, |b| fmt_bytes(b as f64)),
+            r.os_threads.map_or_else(unmeasured, |t| t.to_string()),
+            status,
+        ]);
+        return c;
+    }
     let mut c = vec![
         r.model.clone(),
-        r.headline.map_or_else(unmeasured, |v| {
-            format!("{}{flag}", fmt_headline(r.workload, v))
-        }),
+        headline,
         r.spread
             .filter(|_| r.verified)
             .map_or_else(dash, |s| format!("{:.1} %", 100.0 * s)),
@@ -130,6 +201,45 @@ pub(super) fn cells(r: &Row) -> Vec<String> {
     c.push(r.os_threads.map_or_else(unmeasured, |t| t.to_string()));
     c.push(status);
     c
+}
+
+/// The cells under [`own_columns`], from the row's extra figures.
+fn own_cells(r: &Row) -> Vec<String> {
+    let dash = || "–".to_owned();
+    let e = r.extra.unwrap_or_default();
+    let ns = |v: Option<f64>| v.map_or_else(dash, fmt_ns);
+    let count = |v: Option<f64>| v.map_or_else(dash, |v| format!("{v:.0}"));
+    match r.workload {
+        Workload::Server => vec![
+            e.rate.map_or_else(dash, |v| format!("{v:.0}/s")),
+            ns(e.p50_ns),
+            ns(e.p999_ns),
+            ns(e.max_ns),
+            count(e.errors),
+            count(e.held),
+            ns(e.cpu_per_op_ns),
+        ],
+        Workload::Fairness => {
+            let (user, kernel) = cpu_split(r);
+            vec![
+                ns(e.p50_ns),
+                ns(e.p99_ns),
+                ns(e.hogs_done_ns),
+                ns(user),
+                ns(kernel),
+            ]
+        }
+        Workload::Cancel => vec![
+            ns(e.returned_ns),
+            format!(
+                "{}/{}/{}",
+                count(e.tasks_left),
+                count(e.threads_left),
+                count(e.sockets_left)
+            ),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// A ratio with as many digits as it needs: `1.04`, `12.3`, `4210`.

@@ -112,6 +112,7 @@ mod tests {
             params: Default::default(),
             sweep: None,
             runs: Vec::new(),
+            unranked: None,
             error: None,
             machine,
             server_threads: None,

@@ -39,6 +39,21 @@ pub(super) fn headline_title(w: Workload) -> (&'static str, Unit, &'static str) 
             "peak RSS above the RSS at begin, per task",
         ),
         Workload::Fanout => ("items per second", Unit::PerSec, "items / measured phase"),
+        Workload::Server => (
+            "p99 latency",
+            Unit::Ns,
+            "99th percentile latency from each request's intended send time",
+        ),
+        Workload::Fairness => (
+            "ticker's worst lateness",
+            Unit::Ns,
+            "the latest the ticker woke past its tick",
+        ),
+        Workload::Cancel => (
+            "cancel to quiet",
+            Unit::Ns,
+            "from the cancel until the server saw every connection closed",
+        ),
     }
 }
 
@@ -227,6 +242,30 @@ fn figure(file: String, frame: &Frame, svg: String) -> Figure {
     }
 }
 
+/// The server's floor at each size: the page delay, which no request can beat.
+/// A dashed line's label and points.
+type Ideal = (String, Vec<(f64, f64)>);
+
+fn server_ideal(rows: &[&Row], param: &str) -> (Option<Ideal>, Option<String>) {
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for r in rows {
+        if let (Some(x), Some(d)) = (r.params.get(param), r.params.get("delay_ms")) {
+            if !points.iter().any(|p| p.0 == *x as f64) {
+                points.push((*x as f64, *d as f64 * 1e6));
+            }
+        }
+    }
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if points.is_empty() {
+        (None, None)
+    } else {
+        (
+            Some(("page delay".to_owned(), points)),
+            Some("Dashed line: the page delay, the floor of every latency.".to_owned()),
+        )
+    }
+}
+
 /// A line per model over the rows of a sweep, of whatever `value` gives.
 fn series(
     rows: &[&Row],
@@ -235,7 +274,10 @@ fn series(
     value: impl Fn(&Row) -> Option<(f64, Option<(f64, f64)>)>,
 ) -> Vec<Series> {
     let mut out: Vec<Series> = Vec::new();
-    for r in rows.iter().filter(|r| r.verified) {
+    // A server run that fell behind is a point of its own (hollow): where a model
+    // stops keeping up is what a rate sweep is for.
+    let shown = |r: &&&Row| r.verified || (r.workload == Workload::Server && r.extra.is_some());
+    for r in rows.iter().filter(shown) {
         let (Some(x), Some((y, spread))) = (r.params.get(param), value(r)) else {
             continue;
         };
@@ -253,7 +295,7 @@ fn series(
             }
         };
         out[i].points.push(point);
-        if !r.flags().is_empty() {
+        if !r.flags().is_empty() || !r.verified {
             out[i].flagged.push(point.0);
         }
     }
@@ -290,8 +332,20 @@ pub fn sweep_figures(rows: &[&Row], param: &str, palette: &Palette) -> io::Resul
         "A hollow point: taken on a busy machine or against a saturated server (see the tables' notes).".to_owned()
     });
     let mut specs: Vec<(String, Lines)> = Vec::new();
+    // A server's latency has a floor: the page delay, drawn dashed.
+    let server_floor = if w == Workload::Server {
+        server_ideal(rows, param)
+    } else {
+        (None, None)
+    };
     let headline = series(rows, param, palette, |r| {
-        Some((r.headline?, min_max(&run_headlines(r))))
+        let unranked = || r.extra.and_then(|e| e.p99_ns);
+        Some((r.headline.or_else(unranked)?, min_max(&run_headlines(r))))
+    });
+    let failed_server = (w == Workload::Server && rows.iter().any(|r| !r.verified)).then(|| {
+        "A hollow point: a run that failed (requests timed out or failed); its latency is \
+         that of the requests that were answered, so the truth is worse."
+            .to_owned()
     });
     let frame = |title: String, extra: Option<String>| Frame {
         title,
@@ -299,21 +353,51 @@ pub fn sweep_figures(rows: &[&Row], param: &str, palette: &Palette) -> io::Resul
         notes: std::iter::once(whisker.to_owned())
             .chain(extra)
             .chain(flagged.clone())
+            .chain(failed_server.clone())
             .collect(),
         key: key(rows, palette),
     };
     specs.push((
         format!("{base}.svg"),
         Lines {
-            frame: frame(format!("{w}: {what} against {param}"), None),
+            frame: frame(
+                format!("{w}: {what} against {param}"),
+                server_floor.1.clone(),
+            ),
             x_unit: Unit::Count,
             y_unit: unit,
             series: headline,
-            ideal: None,
+            ideal: server_floor.0.clone(),
             x_desc: param.to_owned(),
             y_desc: what.to_owned(),
         },
     ));
+    if w == Workload::Server {
+        // The percentiles every server comparison draws against offered load.
+        for (file, label, get) in [
+            (
+                "p50",
+                "median latency",
+                (|e: &crate::measure::Extra| e.p50_ns) as fn(&_) -> _,
+            ),
+            ("p999", "p99.9 latency", |e| e.p999_ns),
+        ] {
+            let line = series(rows, param, palette, |r| Some((get(&r.extra?)?, None)));
+            let (ideal, how) = server_ideal(rows, param);
+            specs.push((
+                format!("{base}-{file}.svg"),
+                Lines {
+                    frame: frame(format!("{w}: {label} against {param}"), how),
+                    x_unit: Unit::Count,
+                    y_unit: Unit::Ns,
+                    series: line,
+                    ideal,
+                    x_desc: param.to_owned(),
+                    y_desc: format!("{label}, from each request's intended send"),
+                },
+            ));
+        }
+    }
     if w == Workload::Spawn && rows.iter().any(|r| r.cgroup_bytes_per_task.is_some()) {
         let cgroup = series(rows, param, palette, |r| {
             Some((r.cgroup_bytes_per_task?, None))

@@ -44,7 +44,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::{Sample, median};
+use crate::measure::{Extra, Sample, median};
 use crate::spec::Workload;
 
 pub use flags::{BUSY_OTHERS, FLAG_MARK, SATURATED_IDLE, SATURATED_SERVER};
@@ -166,6 +166,10 @@ pub struct Row {
     /// (set by `compare` after [`Row::new`], as `target` is).
     #[serde(default)]
     pub code_cost: Option<CodeCost>,
+    /// server, fairness, cancel: the cell's own figures, medians over the runs;
+    /// for a failed server run, that run's figures (how far behind it fell).
+    #[serde(default)]
+    pub extra: Option<Extra>,
     pub verified: bool,
     pub error: Option<String>,
     pub machine: Machine,
@@ -182,10 +186,40 @@ pub struct RowInput {
     pub params: BTreeMap<String, u64>,
     pub sweep: Option<String>,
     pub runs: Vec<Sample>,
+    /// A failed run whose figures are still worth showing (never ranked).
+    pub unranked: Option<Sample>,
     pub error: Option<String>,
     pub machine: Machine,
     /// crawl: the delay server's worker threads.
     pub server_threads: Option<usize>,
+}
+
+/// Each of the runs' extra figures, its median over the runs that have it.
+fn median_extra(runs: &[Sample]) -> Option<Extra> {
+    let all: Vec<Extra> = runs.iter().filter_map(|r| r.extra).collect();
+    if all.is_empty() {
+        return None;
+    }
+    let m = |get: fn(&Extra) -> Option<f64>| {
+        let v: Vec<f64> = all.iter().filter_map(get).collect();
+        stats::median_f(&v)
+    };
+    Some(Extra {
+        rate: m(|e| e.rate),
+        p50_ns: m(|e| e.p50_ns),
+        p99_ns: m(|e| e.p99_ns),
+        p999_ns: m(|e| e.p999_ns),
+        max_ns: m(|e| e.max_ns),
+        errors: m(|e| e.errors),
+        held: m(|e| e.held),
+        cpu_per_op_ns: m(|e| e.cpu_per_op_ns),
+        send_lag_p99_ns: m(|e| e.send_lag_p99_ns),
+        hogs_done_ns: m(|e| e.hogs_done_ns),
+        returned_ns: m(|e| e.returned_ns),
+        tasks_left: m(|e| e.tasks_left),
+        threads_left: m(|e| e.threads_left),
+        sockets_left: m(|e| e.sockets_left),
+    })
 }
 
 fn median_usize(v: &[usize]) -> Option<usize> {
@@ -206,6 +240,7 @@ impl Row {
             params,
             sweep,
             runs,
+            unranked,
             error,
             machine,
             server_threads,
@@ -238,6 +273,7 @@ impl Row {
                         Some(r.work_ns as f64 / ops)
                     }
                     Workload::Spawn => Some(r.added_rss_bytes()? as f64 / ops),
+                    Workload::Server | Workload::Fairness | Workload::Cancel => r.headline_ns,
                 })
                 .collect()
         } else {
@@ -304,6 +340,7 @@ impl Row {
             target: None,
             fetches: Vec::new(),
             code_cost: None,
+            extra: median_extra(&runs).or_else(|| unranked.and_then(|s| s.extra)),
             runs,
             verified,
             error,

@@ -37,6 +37,8 @@ fn row(model: &str, walls: &[u64], error: Option<&str>, group: &str, n: u64) -> 
             work_user_ns: Some(w / 3),
             work_sys_ns: Some(w / 6),
             others_share: Some(0.02),
+            headline_ns: None,
+            extra: None,
         })
         .collect();
     // Groups named "spawn ..." are spawn rows; the rest are pingpong rows.
@@ -58,6 +60,7 @@ fn row(model: &str, walls: &[u64], error: Option<&str>, group: &str, n: u64) -> 
         params,
         sweep: Some("n".into()),
         runs,
+        unranked: None,
         error: error.map(str::to_owned),
         machine: machine(),
         server_threads: None,
@@ -155,6 +158,7 @@ fn readings_a_system_lacks_say_not_measured() {
         params: r.params,
         sweep: r.sweep,
         runs: r.runs,
+        unranked: None,
         error: None,
         machine: r.machine,
         server_threads: None,
@@ -288,6 +292,7 @@ fn rebuild(r: Row) -> Row {
         params: r.params,
         sweep: r.sweep,
         runs: r.runs,
+        unranked: None,
         error: r.error,
         machine: r.machine,
         server_threads: None,

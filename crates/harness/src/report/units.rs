@@ -31,7 +31,12 @@ pub fn fmt_bytes(b: f64) -> String {
 
 pub(super) fn fmt_headline(workload: Workload, v: f64) -> String {
     match workload {
-        Workload::Crawl | Workload::PingPong | Workload::Ring => fmt_ns(v),
+        Workload::Crawl
+        | Workload::PingPong
+        | Workload::Ring
+        | Workload::Server
+        | Workload::Fairness
+        | Workload::Cancel => fmt_ns(v),
         Workload::Spawn => fmt_bytes(v),
         Workload::Fanout => {
             if v >= 1e6 {
@@ -51,6 +56,9 @@ pub fn headline_label(workload: Workload) -> &'static str {
         Workload::Ring => "per hop",
         Workload::Spawn => "RSS/task",
         Workload::Fanout => "items/s",
+        Workload::Server => "p99",
+        Workload::Fairness => "max late",
+        Workload::Cancel => "to quiet",
     }
 }
 
@@ -62,5 +70,8 @@ pub fn cost_label(workload: Workload) -> &'static str {
         Workload::Ring => "ns per hop",
         Workload::Spawn => "bytes of RSS per task",
         Workload::Fanout => "ns per item",
+        Workload::Server => "ns of p99 latency",
+        Workload::Fairness => "ns of the ticker's worst lateness",
+        Workload::Cancel => "ns from the cancel to a quiet server",
     }
 }

@@ -137,6 +137,10 @@ async fn connection(stream: TcpStream, state: Arc<State>, slot: OwnedSemaphorePe
         }
     };
     if let Some(target) = &head.get_target {
+        if let Some(query) = origin_form(target).strip_prefix(super::quiesce::PATH) {
+            super::quiesce::answer(stream, query, &state.stats).await;
+            return;
+        }
         if let Target::Route(Route::Fault { fault, i }) = Target::parse(origin_form(target)) {
             if state.config.verbose {
                 eprintln!("GET {target}");

@@ -29,6 +29,7 @@ mod conn;
 mod fault;
 mod io;
 mod page;
+mod quiesce;
 
 use std::io as stdio;
 use std::net::SocketAddr;
@@ -56,6 +57,10 @@ pub struct Stats {
     pages: AtomicU64,
     connections: AtomicUsize,
     peak_connections: AtomicUsize,
+    /// Page requests ever started (never reset): what `/_quiesce` counts from.
+    started: AtomicU64,
+    /// Woken whenever a connection opens or closes or a page request starts.
+    changed: tokio::sync::Notify,
 }
 
 impl Stats {
@@ -101,6 +106,7 @@ impl Stats {
     fn open(self: &Arc<Self>) -> Open {
         let now = self.connections.fetch_add(1, Ordering::Relaxed) + 1;
         self.peak_connections.fetch_max(now, Ordering::Relaxed);
+        self.changed.notify_waiters();
         Open(Arc::clone(self))
     }
 
@@ -109,6 +115,8 @@ impl Stats {
     fn enter(self: &Arc<Self>) -> InFlight {
         let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
         self.peak_in_flight.fetch_max(now, Ordering::Relaxed);
+        self.started.fetch_add(1, Ordering::Relaxed);
+        self.changed.notify_waiters();
         InFlight(Arc::clone(self))
     }
 }
@@ -135,6 +143,7 @@ struct Open(Arc<Stats>);
 impl Drop for Open {
     fn drop(&mut self) {
         self.0.connections.fetch_sub(1, Ordering::Relaxed);
+        self.0.changed.notify_waiters();
     }
 }
 

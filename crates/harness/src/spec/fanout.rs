@@ -60,12 +60,7 @@ impl FanoutSpec {
     /// The sum every model must reach, computed in O(items) without running the jobs
     /// (see [`fanout_job`]), so verifying costs nothing next to the work itself.
     pub fn expected_sum(&self) -> u64 {
-        let (a, c) = lcg_jump(FANOUT_JOB_STEPS);
-        (0..self.items).fold(0u64, |sum, item| {
-            let mut seed = item;
-            let x = splitmix64(&mut seed);
-            sum.wrapping_add(a.wrapping_mul(x).wrapping_add(c))
-        })
+        job_sum(0..self.items)
     }
 
     pub fn verify(&self, outcome: &FanoutOutcome) -> Result<(), VerifyError> {
@@ -116,6 +111,17 @@ impl FanoutOutcome {
         self.sum = self.sum.wrapping_add(sum);
         self.result_messages += 1;
     }
+}
+
+/// The wrapping sum of [`fanout_job`] over `items`, in O(items) without running
+/// the jobs: each job is one affine map of its seed, jumped in closed form.
+pub fn job_sum(items: std::ops::Range<u64>) -> u64 {
+    let (a, c) = lcg_jump(FANOUT_JOB_STEPS);
+    items.fold(0u64, |sum, item| {
+        let mut seed = item;
+        let x = splitmix64(&mut seed);
+        sum.wrapping_add(a.wrapping_mul(x).wrapping_add(c))
+    })
 }
 
 /// Runs the fanout job on every item of one job message and returns the count and

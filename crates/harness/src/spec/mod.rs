@@ -1,4 +1,4 @@
-//! The five workloads: what each model is asked to do, the rules every model keeps
+//! The eight workloads: what each model is asked to do, the rules every model keeps
 //! while doing it, what it answers, and how the answer is checked.
 //!
 //! Every model runs exactly these specs; nothing here knows about any model. Each
@@ -15,17 +15,26 @@
 //! 3. [`RingSpec`] (`ring.rs`): the Benchmarks Game thread-ring.
 //! 4. [`SpawnSpec`] (`spawn.rs`): spawn many tasks that each sleep, all alive at once.
 //! 5. [`FanoutSpec`] (`fanout.rs`): producer, job batches, workers, one partial sum each.
+//! 6. [`ServerSpec`] (`server.rs`): the model serves pages to an open-loop load.
+//! 7. [`FairnessSpec`] (`fairness.rs`): a ticker among CPU hogs that never yield.
+//! 8. [`CancelSpec`] (`cancel.rs`): slow requests, all cancelled halfway.
 
+mod cancel;
 mod crawl;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod ring;
+mod server;
 mod spawn;
 
+pub use cancel::{CancelOutcome, CancelSpec, RequestEnd};
 pub use crawl::{CrawlOutcome, CrawlSpec, Expect, Fetched, SPARE_FILES, verify_one};
-pub use fanout::{FANOUT_JOB_STEPS, FanoutOutcome, FanoutSpec, fanout_job, run_job};
+pub use fairness::{FairnessOutcome, FairnessSpec, HOG_ITEMS_PER_MS, HogResult, lateness_ns};
+pub use fanout::{FANOUT_JOB_STEPS, FanoutOutcome, FanoutSpec, fanout_job, job_sum, run_job};
 pub use pingpong::PingPongSpec;
 pub use ring::{RingOutcome, RingSpec};
+pub use server::{BACKLOG, ServerOutcome, ServerSpec, ServerTally, Stop};
 pub use spawn::SpawnSpec;
 
 pub use crate::probe::Probe;
@@ -44,16 +53,22 @@ pub enum Workload {
     Ring,
     Spawn,
     Fanout,
+    Server,
+    Fairness,
+    Cancel,
 }
 
 impl Workload {
     /// Every workload.
-    pub const ALL: [Workload; 5] = [
+    pub const ALL: [Workload; 8] = [
         Workload::Crawl,
         Workload::PingPong,
         Workload::Ring,
         Workload::Spawn,
         Workload::Fanout,
+        Workload::Server,
+        Workload::Fairness,
+        Workload::Cancel,
     ];
 
     /// The name used on the command line and in reports.
@@ -64,6 +79,9 @@ impl Workload {
             Workload::Ring => "ring",
             Workload::Spawn => "spawn",
             Workload::Fanout => "fanout",
+            Workload::Server => "server",
+            Workload::Fairness => "fairness",
+            Workload::Cancel => "cancel",
         }
     }
 
@@ -75,6 +93,9 @@ impl Workload {
             Workload::Ring => "hop",
             Workload::Spawn => "task",
             Workload::Fanout => "item",
+            Workload::Server => "request",
+            Workload::Fairness => "tick",
+            Workload::Cancel => "request",
         }
     }
 }
@@ -259,7 +280,7 @@ mod tests {
         }
         let err = "crawler".parse::<Workload>().unwrap_err();
         assert!(
-            err.contains("crawl, pingpong, ring, spawn, fanout"),
+            err.contains("crawl, pingpong, ring, spawn, fanout, server, fairness, cancel"),
             "{err}"
         );
     }

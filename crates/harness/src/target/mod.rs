@@ -141,6 +141,15 @@ impl CrawlTarget {
         }
     }
 
+    /// The delay server's address, when the target is one (the cancel workload
+    /// needs its connection count).
+    pub fn delay_server(&self) -> Option<SocketAddr> {
+        match self {
+            CrawlTarget::DelayServer(addr) => Some(*addr),
+            _ => None,
+        }
+    }
+
     /// Whether bodies can be checked by digest.
     pub fn checks_digests(&self) -> bool {
         !matches!(self, CrawlTarget::Urls { .. })

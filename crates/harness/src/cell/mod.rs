@@ -14,6 +14,14 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+mod cancel;
+mod fairness;
+mod server;
+
+pub use cancel::CancelFigures;
+pub use fairness::FairnessFigures;
+pub use server::ServerFigures;
+
 use crate::limits;
 use crate::model::{Model, ModelError};
 use crate::params::{Param, Params};
@@ -49,12 +57,86 @@ pub struct CellReport {
     /// page protocol checks every body itself and lists none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fetches: Vec<Fetched>,
+    /// server, fairness, cancel: what the harness measured around the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<CellFigures>,
 }
 
 impl CellReport {
     /// The measured phase's wall time, or the whole call's where there is none.
     pub fn work_ns(&self) -> u64 {
         self.phases.map_or(self.call_ns, |p| p.work_ns)
+    }
+}
+
+/// A cell's verdict: the error, if any, and a summary of what was computed.
+pub(crate) type Verdict = (Option<String>, String);
+/// What a workload's own cell returns: the call's time, the probe, the verdict,
+/// and the figures it measured around the model.
+pub(crate) type Ran<F> = (u64, Probe, Verdict, Option<F>);
+
+/// What the harness measured around a model in the workloads whose figures are
+/// not the probe's alone.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum CellFigures {
+    // Boxed: a load report is several times the size of the other two.
+    Server(Box<ServerFigures>),
+    Fairness(FairnessFigures),
+    Cancel(CancelFigures),
+}
+
+impl CellFigures {
+    /// The figure the workload ranks by, in ns (lower is better).
+    pub fn headline_ns(&self) -> Option<f64> {
+        match self {
+            CellFigures::Server(f) => {
+                (f.load.latency.count > 0).then(|| f.load.latency.p99_us as f64 * 1e3)
+            }
+            CellFigures::Fairness(f) => Some(f.max_late_ns as f64),
+            CellFigures::Cancel(f) => f.quiet_after_ns.map(|n| n as f64),
+        }
+    }
+
+    /// The figures a report's columns show, by name; `work_cpu_ns` is the
+    /// measured phase's CPU (a server's per-request CPU divides it).
+    pub fn extra(&self, work_cpu_ns: u64) -> crate::measure::Extra {
+        let ns = |us: u64| Some(us as f64 * 1e3);
+        let f = |v: u64| Some(v as f64);
+        match self {
+            // No page came back (the generator could not even start): no latency.
+            CellFigures::Server(s) if s.load.latency.count == 0 => crate::measure::Extra {
+                errors: f(s.load.failed()),
+                ..Default::default()
+            },
+            CellFigures::Server(s) => crate::measure::Extra {
+                rate: Some(s.load.achieved_rate()),
+                p50_ns: ns(s.load.latency.p50_us),
+                p99_ns: ns(s.load.latency.p99_us),
+                p999_ns: ns(s.load.latency.p999_us),
+                max_ns: ns(s.load.latency.max_us),
+                errors: f(s.load.failed()),
+                held: f(s.peak_connections),
+                cpu_per_op_ns: (s.tally.answered > 0)
+                    .then(|| work_cpu_ns as f64 / s.tally.answered as f64),
+                send_lag_p99_ns: ns(s.load.send_lag.p99_us),
+                ..Default::default()
+            },
+            CellFigures::Fairness(x) => crate::measure::Extra {
+                p50_ns: f(x.p50_late_ns),
+                p99_ns: f(x.p99_late_ns),
+                max_ns: f(x.max_late_ns),
+                hogs_done_ns: f(x.hogs_done_ns),
+                ..Default::default()
+            },
+            CellFigures::Cancel(c) => crate::measure::Extra {
+                returned_ns: c.returned_after_ns.map(|n| n as f64),
+                tasks_left: f(c.tasks_left),
+                threads_left: c.threads_left.map(|t| t as f64),
+                sockets_left: c.sockets_left.map(|t| t as f64),
+                ..Default::default()
+            },
+        }
     }
 }
 
@@ -105,6 +187,7 @@ pub fn execute_on(
     target: &CrawlTarget,
 ) -> CellReport {
     let mut fetches = Vec::new();
+    let mut figures = None;
     let (call_ns, probe, (error, summary)) = match workload {
         Workload::Crawl => one(
             target.spec(params),
@@ -155,6 +238,21 @@ pub fn execute_on(
                 )
             },
         ),
+        Workload::Server => {
+            let (call_ns, probe, verdict, f) = server::execute(model, params);
+            figures = f.map(CellFigures::Server);
+            (call_ns, probe, verdict)
+        }
+        Workload::Fairness => {
+            let (call_ns, probe, verdict, f) = fairness::execute(model, params);
+            figures = f.map(CellFigures::Fairness);
+            (call_ns, probe, verdict)
+        }
+        Workload::Cancel => {
+            let (call_ns, probe, verdict, f) = cancel::execute(model, params, target);
+            figures = f.map(CellFigures::Cancel);
+            (call_ns, probe, verdict)
+        }
     };
     CellReport {
         model: model.name().to_owned(),
@@ -167,15 +265,16 @@ pub fn execute_on(
         phases: probe.phases(),
         summary,
         vm_hwm_bytes: limits::peak_rss_bytes(),
-        target: (workload == Workload::Crawl).then(|| target.info()),
+        target: matches!(workload, Workload::Crawl | Workload::Cancel).then(|| target.info()),
         fetches,
+        figures,
     }
 }
 
 /// One model call on `spec`, timed, then its verdict: the model's error, a missing
 /// measured phase, or what verification says, and a summary of what was computed.
 /// Verification runs after the call returns, outside the measured phase.
-fn one<S, T>(
+pub(crate) fn one<S, T>(
     spec: S,
     probe: impl Fn(&S) -> &Probe,
     call: impl FnOnce(&S) -> Result<T, ModelError>,

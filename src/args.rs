@@ -35,24 +35,28 @@ pub enum Command {
     Grade(GradeArgs),
     /// Start a new model crate: every workload stubbed, registered, ready to grade.
     NewModel(NewModelArgs),
+    /// The server workload's load generator, as the child process that `run` and
+    /// `compare` start (internal: prints one line of JSON).
+    #[command(hide = true)]
+    Loadgen(LoadgenArgs),
 }
 
 /// Workload parameters; any not given take the workload's quick default.
 #[derive(Debug, Args, Default)]
 pub struct ParamArgs {
-    /// Pages to crawl (crawl) or tasks to spawn (spawn).
+    /// Pages to crawl (crawl), tasks to spawn (spawn) or requests to cancel (cancel).
     #[arg(long)]
     pub n: Option<u64>,
-    /// Server delay before each page is answered, in ms (crawl).
+    /// Server delay before each page is answered, in ms (crawl, server, cancel).
     #[arg(long)]
     pub delay_ms: Option<u64>,
     /// Most requests in flight at once (crawl; default: all of them).
     #[arg(long)]
     pub concurrency: Option<u64>,
-    /// Limit on each whole request, in ms (crawl).
+    /// Limit on each whole request, in ms (crawl; server: from its intended send).
     #[arg(long)]
     pub timeout_ms: Option<u64>,
-    /// Body size of each page (crawl).
+    /// Body size of each page (crawl, server).
     #[arg(long)]
     pub body_bytes: Option<u64>,
     /// Round trips (pingpong).
@@ -77,6 +81,31 @@ pub struct ParamArgs {
     /// throughput).
     #[arg(long)]
     pub batch: Option<u64>,
+    /// Requests per second the load generator sends, whatever the server does
+    /// (server).
+    #[arg(long)]
+    pub rate: Option<u64>,
+    /// How long the load runs, in ms (server).
+    #[arg(long)]
+    pub duration_ms: Option<u64>,
+    /// Connections the load generator opens first and holds (server).
+    #[arg(long)]
+    pub connections: Option<u64>,
+    /// How long each of the ticker's sleeps asks for, in ms (fairness).
+    #[arg(long)]
+    pub tick_ms: Option<u64>,
+    /// CPU hogs started beside the ticker (fairness).
+    #[arg(long)]
+    pub hogs: Option<u64>,
+    /// Work per hog, in ms at the reference machine's speed (fairness).
+    #[arg(long)]
+    pub hog_ms: Option<u64>,
+    /// Work items between two yields of a hog; 0: never yield (fairness).
+    #[arg(long)]
+    pub yield_every: Option<u64>,
+    /// How long the requests run before they are cancelled, in ms (cancel).
+    #[arg(long)]
+    pub after_ms: Option<u64>,
     /// Worker threads, for the models that have them (default: the cores).
     #[arg(long)]
     pub threads: Option<u64>,
@@ -99,6 +128,14 @@ impl ParamArgs {
             (Param::Items, self.items),
             (Param::Workers, self.workers),
             (Param::Batch, self.batch),
+            (Param::Rate, self.rate),
+            (Param::DurationMs, self.duration_ms),
+            (Param::Connections, self.connections),
+            (Param::TickMs, self.tick_ms),
+            (Param::Hogs, self.hogs),
+            (Param::HogMs, self.hog_ms),
+            (Param::YieldEvery, self.yield_every),
+            (Param::AfterMs, self.after_ms),
             (Param::Threads, self.threads),
         ];
         for (param, value) in given {
@@ -115,7 +152,7 @@ pub struct RunArgs {
     /// The model to run (see `list`).
     #[arg(long)]
     pub model: String,
-    /// The workload: crawl, pingpong, ring, spawn or fanout.
+    /// The workload: crawl, pingpong, ring, spawn, fanout, server, fairness or cancel.
     #[arg(long)]
     pub workload: String,
     #[command(flatten)]
@@ -203,6 +240,13 @@ pub struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct LoadgenArgs {
+    /// The load, as `harness::load::LoadConfig` in JSON.
+    #[arg(long)]
+    pub config: String,
+}
+
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 5000)]
@@ -238,7 +282,7 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The workload: crawl, pingpong, ring, spawn or fanout.
+    /// The workload: crawl, pingpong, ring, spawn, fanout, server, fairness or cancel.
     pub workload: String,
     /// Comma-separated models, one column each (default: tokio,may).
     #[arg(long, value_delimiter = ',')]

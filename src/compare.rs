@@ -49,11 +49,21 @@ fn child_command(cell: &Cell, target: Option<&CrawlTarget>) -> Result<Command, C
     for (param, value) in cell.params.given() {
         cmd.arg(param.flag()).arg(value.to_string());
     }
-    if let (Workload::Crawl, Some(target)) = (cell.workload, target) {
-        cmd.args(target.child_args());
+    match (cell.workload, target) {
+        (Workload::Crawl, Some(target)) => {
+            cmd.args(target.child_args());
+        }
+        (Workload::Cancel, Some(CrawlTarget::DelayServer(addr))) => {
+            cmd.args(["--server", &addr.to_string()]);
+        }
+        _ => {}
     }
     Ok(cmd)
 }
+
+/// One run's sample (and a crawl of URLs' fetches), or why it failed with the
+/// sample it still measured, if any (a server run that fell behind).
+type RunOutcome = Result<(Sample, Vec<Fetched>), (String, Option<Sample>)>;
 
 /// Runs one cell once and returns its sample (and, for a crawl of URLs, what each
 /// got), or why it has none. A warm-up run is measured the same way and then
@@ -64,7 +74,7 @@ fn run_once(
     server: Option<&ServerChild>,
     target: Option<&CrawlTarget>,
     deadline: Duration,
-) -> Result<Result<(Sample, Vec<Fetched>), String>, CliError> {
+) -> Result<RunOutcome, CliError> {
     let mut cmd = child_command(cell, target)?;
     let cgroup = CellCgroup::create();
     // The server's CPU and the machine's ticks around every run: how much of the
@@ -92,12 +102,17 @@ fn run_once(
         (None, Some(code), _) => Some(format!("exited {code} without a report: {last_err}")),
         (None, None, None) => Some("ended without a report".into()),
     };
-    if let Some(e) = failure {
-        return Ok(Err(e));
+    // A server run that fell behind failed, but what it measured is the point:
+    // how far behind. Its sample is kept beside the error, never ranked.
+    let measured_anyway = parsed
+        .as_ref()
+        .is_some_and(|r| r.figures.is_some() && r.phases.is_some());
+    if let Some(e) = failure.clone().filter(|_| !measured_anyway) {
+        return Ok(Err((e, None)));
     }
     let mut report = parsed.expect("no failure means the report parsed");
     let Some(phases) = report.phases else {
-        return Ok(Err("the run reported no measured phase".into()));
+        return Ok(Err(("the run reported no measured phase".into(), None)));
     };
     let mut sample = run.sample;
     sample.vm_hwm_bytes = report.vm_hwm_bytes;
@@ -108,6 +123,10 @@ fn run_once(
     sample.os_threads = phases.os_threads;
     sample.work_user_ns = Some(phases.work_user_ns);
     sample.work_sys_ns = Some(phases.work_sys_ns);
+    if let Some(f) = &report.figures {
+        sample.headline_ns = f.headline_ns();
+        sample.extra = Some(f.extra(phases.work_cpu_ns()));
+    }
     let server_cpu = server_before
         .zip(server_after)
         .map(|(a, b)| b.saturating_sub(a));
@@ -125,7 +144,11 @@ fn run_once(
         sample.others_share = harness::os::clock_tick_ns()
             .and_then(|tick| harness::measure::others_share(total, idle, tick, ours));
     }
-    if let Some(hwm) = report.vm_hwm_bytes {
+    // A server cell's `wait4` peak is its load generator's, a child it reaped
+    // (the kernel reports the larger of the two): only the cell's own VmHWM is
+    // the server's, and that is the one the tables use.
+    let own_child_peak = cell.workload != Workload::Server;
+    if let Some(hwm) = report.vm_hwm_bytes.filter(|_| own_child_peak) {
         // ru_maxrss and VmHWM measure the same peak; a large gap means one of them
         // is not what we think it is (VmHWM is the one the tables use).
         let (a, b) = (hwm as f64, run.sample.peak_rss_bytes as f64);
@@ -138,6 +161,9 @@ fn run_once(
                 report::fmt_bytes(a)
             );
         }
+    }
+    if let Some(e) = failure {
+        return Ok(Err((e, Some(sample))));
     }
     Ok(Ok((sample, std::mem::take(&mut report.fetches))))
 }
@@ -187,7 +213,10 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
     let mut rng = Rng::new(seed);
     let load_before = Machine::loadavg();
     // A delay server of our own only for crawls that name no server of their own.
-    let crawls = cells.iter().any(|c| c.workload == Workload::Crawl);
+    // (A cancel run counts the delay server's connections, so it needs one too.)
+    let crawls = cells
+        .iter()
+        .any(|c| matches!(c.workload, Workload::Crawl | Workload::Cancel));
     let server = if crawls && external.is_none() {
         Some(ServerChild::start()?)
     } else {
@@ -227,7 +256,7 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
                     Ok(_) => {}
                     // One failed run condemns the cell: a result that verified only
                     // some of the time is not a result.
-                    Err(e) => cell.error = Some(e),
+                    Err((e, unranked)) => (cell.error, cell.unranked) = (Some(e), unranked),
                 }
             }
             bar.inc(1);
@@ -258,7 +287,7 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
                     cell.samples.push(sample);
                     cell.fetches = fetches;
                 }
-                Err(e) => cell.error = Some(e),
+                Err((e, unranked)) => (cell.error, cell.unranked) = (Some(e), unranked),
             }
             bar.inc(1);
         }
@@ -318,6 +347,7 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode, CliError> {
                 params: shown_params(c.model, c.workload, &c.params),
                 sweep: c.sweep.map(|p| p.name().to_owned()),
                 runs: c.samples,
+                unranked: c.unranked,
                 error: c.error,
                 machine: machine.clone(),
                 server_threads: server_threads.filter(|_| crawl),

@@ -30,6 +30,8 @@ pub struct Cell {
     /// Measured runs this cell gets, decided after its warm-up.
     pub wanted: u32,
     pub error: Option<String>,
+    /// server: the failed run's figures (how far behind it fell), never ranked.
+    pub unranked: Option<Sample>,
     /// crawl of `--urls`: what each URL got in the last measured run.
     pub fetches: Vec<Fetched>,
 }
@@ -120,7 +122,14 @@ pub fn plan(args: &CompareArgs) -> Result<(Vec<Cell>, Option<CrawlTarget>), CliE
             params.check_for(workload).map_err(CliError::Usage)?;
         } else {
             params = Params::new();
-            for (p, v) in base.given().filter(|(p, _)| workload.params().contains(p)) {
+            // `--delay-ms` across every workload is a page delay for crawl and
+            // server; cancel's delay must outlast its run (60 s by default), so it
+            // takes it only when it is the one workload named.
+            let applies = |p: &Param| {
+                workload.params().contains(p)
+                    && !(workload == Workload::Cancel && *p == Param::DelayMs)
+            };
+            for (p, v) in base.given().filter(|(p, _)| applies(p)) {
                 params.set(p, v).map_err(CliError::Usage)?;
             }
         }
@@ -159,6 +168,7 @@ pub fn plan(args: &CompareArgs) -> Result<(Vec<Cell>, Option<CrawlTarget>), CliE
                     samples: Vec::new(),
                     wanted: args.runs,
                     error: None,
+                    unranked: None,
                     fetches: Vec::new(),
                 });
             }

@@ -36,14 +36,22 @@ pub fn check(
     let model = find(model).map_err(CliError::Usage)?;
     let workload: Workload = workload.parse().map_err(CliError::Usage)?;
     params.check_for(workload).map_err(CliError::Usage)?;
+    params
+        .check_combination(workload)
+        .map_err(CliError::Usage)?;
     if let Some(target) = target {
-        if workload != Workload::Crawl {
+        // A cancel run needs a delay server's connection count: `--server` only.
+        let cancel_on_server =
+            workload == Workload::Cancel && matches!(target, CrawlTarget::DelayServer(_));
+        if workload != Workload::Crawl && !cancel_on_server {
             return Err(CliError::Usage(format!(
                 "{} applies to the crawl workload only, not {workload}",
                 target.flag()
             )));
         }
-        target.apply(&mut params).map_err(CliError::Usage)?;
+        if workload == Workload::Crawl {
+            target.apply(&mut params).map_err(CliError::Usage)?;
+        }
     }
     if params.given().any(|(p, _)| p == Param::Threads) && !model.threads_in(workload) {
         let with: Vec<_> = concurrency_models::MODELS
@@ -102,17 +110,18 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         workload,
         params,
     } = check(&args.model, &args.workload, params, given.as_ref())?;
-    // A crawl needs a server: the one given, or a child of our own for this run.
+    // A crawl or a cancel needs a delay server: the one given, or a child of our
+    // own for this run.
     let _server;
     let target = match (workload, given) {
-        (Workload::Crawl, Some(target)) => target,
-        (Workload::Crawl, None) => {
+        (Workload::Crawl | Workload::Cancel, Some(target)) => target,
+        (Workload::Crawl | Workload::Cancel, None) => {
             let child = ServerChild::start()?;
             let addr = child.addr();
             _server = child;
             CrawlTarget::DelayServer(addr)
         }
-        // Only a crawl reads it.
+        // Only a crawl and a cancel read it.
         (_, _) => CrawlTarget::DelayServer(SocketAddr::from(([127, 0, 0, 1], 0))),
     };
     let report = cell::execute_on(model, workload, &params, &target);
@@ -123,7 +132,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         );
     } else {
         let work = report.work_ns();
-        let per_op = work as f64 / params.get(workload, workload.ops_param()).max(1) as f64;
+        let per_op = work as f64 / workload.ops(&params).max(1) as f64;
         let fmt = |ns: u64| harness::report::fmt_ns(ns as f64);
         match &report.error {
             None => println!(
@@ -137,6 +146,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
                 workload.op(),
                 fmt(report.call_ns),
             ),
+            // What a failed server run still measured (how far behind it fell).
+            Some(e) if !report.summary.is_empty() => {
+                println!("{} {}: {e}\n  ({})", report.model, workload, report.summary);
+            }
             Some(e) => println!("{} {}: {e}", report.model, workload),
         }
         print_fetches(&report, &target);

@@ -30,6 +30,9 @@ pub fn parts_of(workload: Workload) -> &'static [&'static str] {
         Workload::Ring => &["message", "task", "run", "collect"],
         Workload::Spawn => &["task", "run", "collect"],
         Workload::Fanout => &["worker", "run", "produce", "collect"],
+        Workload::Server => &["connection", "accept", "run"],
+        Workload::Fairness => &["ticker", "hog", "run"],
+        Workload::Cancel => &["request", "run", "cancel"],
     }
 }
 

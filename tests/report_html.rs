@@ -329,14 +329,29 @@ fn report_html_opens_in_a_browser_with_one_colour_per_model() {
             "20",
             "--workers",
             "2",
+            "--rate",
+            "100",
+            "--duration-ms",
+            "200",
+            "--connections",
+            "4",
+            "--hog-ms",
+            "5",
+            "--after-ms",
+            "100",
         ],
     );
     let dom = check_page(
         &browser,
         &page,
         "report-all",
-        &["crawl", "pingpong", "ring", "spawn", "fanout"],
+        &[
+            "crawl", "pingpong", "ring", "spawn", "fanout", "server", "fairness", "cancel",
+        ],
     );
+    // The workloads with figures of their own show them.
+    assert!(dom.contains(">p99.9</th>") && dom.contains(">p99 late</th>"));
+    assert!(dom.contains(">left: tasks/threads/sockets</th>"));
     // Every table's CPU is split, and every row has its cost column.
     assert!(dom.contains(">CPU user</th>") && dom.contains(">kernel/request</th>"));
     assert!(dom.contains(">cost</th>"));

@@ -36,6 +36,8 @@ pub fn config() -> Criterion {
 /// `compare` divides for its per-operation columns: the runtime's build and
 /// teardown are left out here too, so `cargo bench` and `compare` tell the same
 /// story.
+// Each bench binary compiles this module and uses one of the two runners.
+#[allow(dead_code)]
 pub fn bench_models<S, T>(
     c: &mut Criterion,
     workload: &str,
@@ -89,5 +91,52 @@ pub fn bench_models<S, T>(
     if spread > 10.0 {
         group.plot_config(PlotConfiguration::default().summary_scale(AxisScale::Logarithmic));
     }
+    group.finish();
+}
+
+/// Benchmarks every registered model on `workload` at `params` through the
+/// harness's own cell (the way `run` does it), timing the figure the cell itself
+/// measured: the p99 latency of a server run, the ticker's worst lateness, the
+/// time from a cancel to a quiet server. criterion's statistics then describe
+/// that figure over the samples, which is what these workloads are compared by.
+/// `addr` is the delay server (cancel needs one; the others ignore it).
+#[allow(dead_code)]
+pub fn bench_cells(
+    c: &mut Criterion,
+    workload: harness::spec::Workload,
+    params: &harness::params::Params,
+    addr: std::net::SocketAddr,
+) {
+    let name = workload.name();
+    let mut group = c.benchmark_group(name);
+    let once = |model: &dyn Model| -> Result<Duration, String> {
+        let report = harness::cell::execute(model, workload, params, addr);
+        if let Some(e) = report.error {
+            return Err(e);
+        }
+        let ns = report
+            .figures
+            .and_then(|f| f.headline_ns())
+            .unwrap_or_else(|| panic!("{name}/{}: no figure", model.name()));
+        Ok(Duration::from_nanos(ns as u64))
+    };
+    for &model in MODELS {
+        match once(model) {
+            Err(e) if e.starts_with("unsupported") => {
+                eprintln!("{name}/{}: skipped, {e}", model.name());
+                continue;
+            }
+            Err(e) => panic!("{name}/{}: {e}", model.name()),
+            Ok(_) => {}
+        }
+        group.bench_function(model.name(), |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| once(model).unwrap_or_else(|e| panic!("{name}/{}: {e}", model.name())))
+                    .sum()
+            });
+        });
+    }
+    group.plot_config(PlotConfiguration::default().summary_scale(AxisScale::Logarithmic));
     group.finish();
 }

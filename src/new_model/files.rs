@@ -67,6 +67,21 @@ fn workload_file(w: Workload) -> String {
             "FanoutOutcome, FanoutSpec",
             "fn run(spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError>",
         ),
+        Workload::Server => (
+            "Serve the page protocol on `spec.take_listener()` until `spec.stop` fires.",
+            "ServerOutcome, ServerSpec",
+            "fn run(spec: &ServerSpec) -> Result<ServerOutcome, ModelError>",
+        ),
+        Workload::Fairness => (
+            "A ticker sleeps `spec.ticks` times among `spec.hogs` CPU hogs.",
+            "FairnessOutcome, FairnessSpec",
+            "fn run(spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError>",
+        ),
+        Workload::Cancel => (
+            "Start a slow request per path; after `spec.after`, cancel them all.",
+            "CancelOutcome, CancelSpec",
+            "fn run(spec: &CancelSpec) -> Result<CancelOutcome, ModelError>",
+        ),
     };
     let mut parts = Vec::new();
     for part in parts_of(w) {
@@ -145,6 +160,31 @@ fn hint(w: Workload, part: &str) -> &'static str {
         (Workload::Fanout, "produce") => "Send `spec.job_ranges()` as the job messages.",
         (Workload::Fanout, "collect") => {
             "Add every worker's result into a `FanoutOutcome`; every task ended."
+        }
+        (Workload::Server, "connection") => {
+            "One connection: read into a buffer, `harness::respond::parse` it, wait the \
+             request's delay with the model's own sleep, write `response()`; keep-alive \
+             loops; hold `spec.probe.enter()` while the connection is open."
+        }
+        (Workload::Server, "accept") => {
+            "Accept until `spec.stop` fires; count each in `spec.tally`; a connection \
+             the model cannot hold is `spec.tally.dropped(reason)` and closed."
+        }
+        (Workload::Fairness, "ticker") => {
+            "Sleep `spec.tick` `spec.ticks` times; push `harness::spec::lateness_ns` of \
+             each; record when the first sleep began."
+        }
+        (Workload::Fairness, "hog") => {
+            "Hog `h`: `HogResult::run_chunk` on each of `spec.hog_chunks(h)`, yielding in \
+             the model's idiom between two (count each yield)."
+        }
+        (Workload::Cancel, "request") => {
+            "One slow request on its own connection, holding `spec.probe.enter()`; it \
+             ends `Cancelled` when cancelled."
+        }
+        (Workload::Cancel, "cancel") => {
+            "After `spec.after`: `spec.cancelling()`, cancel every request the way the \
+             library intends, collect every end in path order."
         }
         _ => "Not written yet.",
     }

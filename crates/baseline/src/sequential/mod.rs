@@ -10,22 +10,30 @@
 //! this model keeps the protocol's shape with calls instead of messages and counts
 //! the calls, and says so in its file; it never invents a channel it does not have.
 //! A workload whose rule it cannot keep (spawn: all `n` tasks alive at once, which
-//! one thread running one task at a time never has) is answered `unsupported`, and
-//! so are crawls whose waiting alone would exceed [`MAX_WAIT`]; nothing is faked.
+//! one thread running one task at a time never has; fairness: a ticker running
+//! beside a hog; cancel: `n` requests in flight, cancelled by someone other than
+//! the thread blocked in them) is answered `unsupported`, and so are crawls whose
+//! waiting alone would exceed [`MAX_WAIT`]; nothing is faked. As the server, it
+//! serves one connection at a time, and closes it as soon as no request is
+//! waiting on it.
 //!
 //! There is no runtime: the measured phase starts with the work itself.
 
+mod cancel;
 mod crawl;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod ring;
+mod server;
 mod spawn;
 
 use std::time::Duration;
 
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -62,6 +70,11 @@ impl Model for Sequential {
                 "plain function call (no hand-over)"
             }
             Workload::Spawn => "std::thread::sleep, one task at a time",
+            Workload::Server => {
+                "one request at a time, Connection: close unless another is waiting"
+            }
+            Workload::Fairness => "std::thread::sleep ticker alone (no hog can run beside it)",
+            Workload::Cancel => "none: no second thread to cancel a blocked read",
         }
     }
 
@@ -83,6 +96,18 @@ impl Model for Sequential {
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         fanout::run(spec)
+    }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(spec)
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(spec)
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(spec)
     }
 }
 

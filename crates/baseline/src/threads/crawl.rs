@@ -32,8 +32,19 @@ use super::{builder, check_thread_budget, join, spawn_failed};
 /// sizes for it. `sequential` fetches with this function too.
 pub(crate) fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
     let deadline = Instant::now() + timeout;
-    let mut stream =
-        TcpStream::connect_timeout(&addr, timeout).map_err(|e| FetchError::connect(&e))?;
+    let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| FetchError::connect(&e))?;
+    exchange(&stream, addr, path, deadline)
+}
+
+/// The request and its response on a connected `stream`, by `deadline`: the half of
+/// [`fetch`] after `connect`, which cancel shares (it keeps a clone of the stream
+/// between the two, to shut it down from outside).
+pub(crate) fn exchange(
+    mut stream: &TcpStream,
+    addr: SocketAddr,
+    path: &str,
+    deadline: Instant,
+) -> FetchResult {
     stream
         .set_write_timeout(Some(remaining(deadline)?))
         .map_err(|e| FetchError::io(&e))?;

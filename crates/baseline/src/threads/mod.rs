@@ -15,27 +15,39 @@
 //! can start ([`harness::limits::os_threads`]), it answers `unsupported` and names
 //! the limit.
 //!
+//! The server's connections, the fairness hogs and the cancel's requests are
+//! threads too: the kernel preempts a hog that never yields, and a request blocked
+//! in `read` is cancelled the one way std allows, by shutting its socket down from
+//! another thread.
+//!
 //! There is no runtime and no pool: the threads *are* the tasks, so the measured
 //! phase runs from the first thread's start to the last one's join, and `--threads`
 //! means nothing here (the task count sets the thread count).
 
+mod cancel;
 mod crawl;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod ring;
+mod server;
 mod spawn;
 
 /// The blocking GET, which `sequential` shares: one thread blocking in `connect`,
 /// `write` and `read` is how both models fetch.
 pub(crate) use crawl::fetch;
+/// The server's closing of a connection after its last response, which
+/// `sequential`, closing after every response, shares.
+pub(crate) use server::close;
 
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread;
 
 use harness::limits;
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -66,6 +78,13 @@ impl Model for Threads {
             Workload::PingPong | Workload::Ring => "std Mutex+Condvar slot",
             Workload::Spawn => "std::thread::sleep, one thread per task",
             Workload::Fanout => "std Mutex<VecDeque>+Condvar queue, join handles",
+            Workload::Server => "std thread per connection, blocking reads, std::thread::sleep",
+            Workload::Fairness => {
+                "OS thread per hog, std::thread::yield_now; ticker in std::thread::sleep"
+            }
+            Workload::Cancel => {
+                "std thread per request blocked in read; shutdown(Both) on a try_clone"
+            }
         }
     }
 
@@ -87,6 +106,18 @@ impl Model for Threads {
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         fanout::run(spec)
+    }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(spec)
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(spec)
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(spec)
     }
 }
 

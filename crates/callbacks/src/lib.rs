@@ -28,27 +28,37 @@
 //! Files: `event_loop.rs` (the loop), `pool.rs` (the job and result queues that
 //! let fanout's pool threads run CPU work off the loop, like libuv's
 //! `uv_queue_work`), then one file per workload, each in the parts every model's
-//! file has (`// ## <part>` markers), a callback's shape kept where it must differ.
+//! file has (`// ## <part>` markers), a callback's shape kept where it must differ:
+//! `crawl.rs`, `pingpong.rs`, `ring.rs`, `spawn.rs`, `fanout.rs`, and the three
+//! that turn the model around or push on it: `server.rs` (the loop as the
+//! server, a callback per readiness event), `fairness.rs` (a ticker among hogs
+//! that only a callback's return can interrupt) and `cancel.rs` (cancelling is
+//! taking a parked callback and its socket off the loop).
 //!
 //! The model takes no `--threads` (`threads_in` is false for every workload): the
 //! loop is one thread whatever the count, and the only other threads, fanout's
-//! pool, number `spec.workers`, the workload's own size. Every workload marks the
+//! pool, number `spec.workers`, the workload's own size. The server, the fairness
+//! run and the cancel run each live on that one thread too. Every workload marks the
 //! probe's measured phase once its loop (and, for fanout, its waker and pool) is
 //! built and ends it when the loop returns with the answer, before any teardown.
 
 #![forbid(unsafe_code)]
 
+mod cancel;
 mod crawl;
 mod event_loop;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod pool;
 mod ring;
+mod server;
 mod spawn;
 
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -75,6 +85,9 @@ impl Model for Callbacks {
             Workload::PingPong | Workload::Ring => "event-loop inbox + call_soon queue",
             Workload::Spawn => "event-loop timer heap (call_later)",
             Workload::Fanout => "Mutex+Condvar pool queue, mio::Waker back to the loop",
+            Workload::Server => "mio TcpListener, callbacks on readiness, call_later delay",
+            Workload::Fairness => "call_later ticker; hog chunks re-queued with call_soon",
+            Workload::Cancel => "mio TcpStream callbacks; a call_later timer drops them all",
         }
     }
 
@@ -96,5 +109,17 @@ impl Model for Callbacks {
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         fanout::run(spec)
+    }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(spec)
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(spec)
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(spec)
     }
 }

@@ -42,13 +42,14 @@ use tokio::task::JoinSet;
 use crate::runtime::{self, Flavor};
 
 // ## fetch
-/// GET `path` from `addr` within `timeout` in all, on tokio's sockets.
+/// GET `path` from `addr` within `timeout` in all, on tokio's sockets (the cancel
+/// workload's requests are this fetch too).
 ///
 /// The read buffer lives only between `readable().await` and `try_read`, never
 /// across an await, so it sits on the polling thread's stack and not inside each
 /// waiting worker's future (with `AsyncReadExt::read(&mut buf)` the 4 KiB array
 /// would be part of every one of them).
-async fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
+pub(crate) async fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
     let get = async {
         let mut stream = TcpStream::connect(addr)
             .await

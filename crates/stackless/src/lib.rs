@@ -12,7 +12,9 @@
 //!
 //! Both use the same primitives ([`Model::primitive`]): `tokio::sync::mpsc`
 //! unbounded channels for every hand-over, `tokio::net::TcpStream` fetched by
-//! `concurrency` worker tasks for the crawl, and `tokio::time::sleep` for spawn.
+//! `concurrency` worker tasks for the crawl, `tokio::time::sleep` for spawn, a
+//! task per connection for the server, `yield_now` for the fairness hogs, and
+//! `JoinHandle::abort` for the cancel.
 //! Each workload's `run` starts the runtime (`runtime::start`) before the probe's
 //! `begin`, runs its measured future as a task (`Runtime::run`), and marks `end`
 //! before the runtime drops.
@@ -38,16 +40,20 @@
 //! and drops the runtime, which joins its threads: nothing outlives the call.
 #![forbid(unsafe_code)]
 
+mod cancel;
 mod crawl;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod ring;
 mod runtime;
+mod server;
 mod spawn;
 
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -60,6 +66,11 @@ fn primitive(workload: Workload) -> &'static str {
         Workload::Crawl => "tokio TcpStream, concurrency worker tasks",
         Workload::PingPong | Workload::Ring | Workload::Fanout => "tokio::sync::mpsc unbounded",
         Workload::Spawn => "tokio::time::sleep",
+        Workload::Server => {
+            "tokio TcpListener, a task per connection (JoinSet), tokio::time::sleep"
+        }
+        Workload::Fairness => "tokio::time::sleep ticker, tokio::task::yield_now hogs",
+        Workload::Cancel => "JoinHandle::abort of a task per request, suspended in a read",
     }
 }
 
@@ -80,7 +91,8 @@ impl Model for Tokio {
         "async/await on tokio's multi-thread work-stealing runtime"
     }
 
-    /// Every workload runs on the multi-thread runtime with `spec.threads` workers.
+    /// Every workload runs on the multi-thread runtime with `spec.threads` workers:
+    /// the server's connections, the fairness hogs and the cancel's requests too.
     fn threads_in(&self, _workload: Workload) -> bool {
         true
     }
@@ -133,6 +145,33 @@ impl Model for Tokio {
             },
         )
     }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(
+            spec,
+            Flavor::MultiThread {
+                workers: spec.threads,
+            },
+        )
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(
+            spec,
+            Flavor::MultiThread {
+                workers: spec.threads,
+            },
+        )
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(
+            spec,
+            Flavor::MultiThread {
+                workers: spec.threads,
+            },
+        )
+    }
 }
 
 /// The `tokio-current` model: the current-thread runtime.
@@ -152,8 +191,9 @@ impl Model for TokioCurrent {
         "async/await on tokio's current-thread runtime"
     }
 
-    // `threads_in` stays `false` for every workload: the current-thread runtime runs
-    // on the calling thread, whatever `spec.threads` says.
+    // `threads_in` stays `false` for every workload, the server, fairness and
+    // cancel included: the current-thread runtime runs on the calling thread,
+    // whatever `spec.threads` says.
 
     fn primitive(&self, workload: Workload) -> &'static str {
         primitive(workload)
@@ -177,5 +217,17 @@ impl Model for TokioCurrent {
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         fanout::run(spec, Flavor::CurrentThread)
+    }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(spec, Flavor::CurrentThread)
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(spec, Flavor::CurrentThread)
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(spec, Flavor::CurrentThread)
     }
 }

@@ -77,8 +77,9 @@ impl Runtime {
     }
 }
 
-/// A task that did not return: it panicked (the only way, since nothing here
-/// aborts tasks), which ends the run as `Failed`.
+/// A task that did not return: it panicked, which ends the run as `Failed`. (The
+/// one workload that aborts tasks, the cancel, tells a cancelled join apart
+/// itself and hands only the panics here.)
 pub(crate) fn joined(err: JoinError) -> ModelError {
     if err.is_panic() {
         let msg = harness::panic_message(&*err.into_panic());

@@ -1,5 +1,5 @@
 //! `minirt`: the seeds' event loop, `Task` and `Future`, rebuilt from scratch in
-//! Rust, and the five workloads run on it.
+//! Rust, and the eight workloads run on it.
 //!
 //! The seeds teach coroutines by building asyncio by hand: a generator that
 //! `yield`s, `yield from` that delegates, a `Task` whose `step` sends into the
@@ -19,7 +19,7 @@
 //! nothing outlives the call.
 //!
 //! `--threads` means nothing here, in any workload ([`Model::threads_in`] is false
-//! for all five): the loop is one thread by design, and fanout starts one OS thread
+//! for all eight): the loop is one thread by design, and fanout starts one OS thread
 //! per worker, `--workers` of them, whatever `--threads` says.
 //!
 //! The hand-overs use minirt's own primitives, and [`Model::primitive`] names them:
@@ -28,20 +28,30 @@
 //! may use, pays atomics for that); fanout's jobs go to the threads on std's
 //! `mpsc` and come back on [`rt::thread_channel`].
 //!
+//! The three later workloads need three more pieces, each small: the server a
+//! [`rt::TcpListener`] (and the stop, from the harness's thread, comes over a
+//! `thread_channel` too); fairness a [`rt::yield_now`], which lets timers and I/O in
+//! before the yielding task goes on; cancel a [`rt::JoinHandle::abort`], which
+//! drops the task's future.
+//!
 //! Start with `docs/tour.md` and the examples (`cargo run -p cm-minirt --example
 //! 1_blocking_chain`, then 2 to 8).
 #![forbid(unsafe_code)]
 
+mod cancel;
 mod crawl;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod ring;
 pub mod rt;
+mod server;
 mod spawn;
 
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -63,6 +73,7 @@ impl Model for MiniRt {
     }
 
     /// False for every workload: one loop thread, and fanout's threads are `--workers`.
+    /// (Server, fairness and cancel run on the loop thread alone.)
     fn threads_in(&self, _: Workload) -> bool {
         false
     }
@@ -75,6 +86,9 @@ impl Model for MiniRt {
             }
             Workload::Spawn => "minirt::sleep (BTreeMap timers)",
             Workload::Fanout => "std mpsc unbounded to worker threads, minirt thread_channel back",
+            Workload::Server => "minirt task per connection, minirt TcpListener, minirt::sleep",
+            Workload::Fairness => "minirt tasks, minirt::yield_now (woken after the next turn)",
+            Workload::Cancel => "minirt task per request, JoinHandle::abort (drops the future)",
         }
     }
 
@@ -96,6 +110,18 @@ impl Model for MiniRt {
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         fanout::run(spec)
+    }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(spec)
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(spec)
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(spec)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Unit tests for each piece of the runtime, through its public API: the executor
 //! (no lost wake-ups, panics reported, detached tasks freed), timers (fire in
 //! order, cancel on drop), the channel, the reactor and `TcpStream`, the wake
-//! path from other threads, and wakers that do runtime work of their own.
+//! path from other threads, and wakers that do runtime work of their own; then
+//! `JoinHandle::abort`, `yield_now` and `TcpListener`.
 
 use std::cell::RefCell;
 use std::future::{Future, poll_fn};
@@ -14,7 +15,10 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cm_minirt::rt::{Runtime, Sleep, TcpStream, channel, sleep, spawn, thread_channel, timeout};
+use cm_minirt::rt::{
+    JoinError, JoinHandle, Runtime, Sleep, TcpStream, channel, sleep, spawn, thread_channel,
+    timeout,
+};
 
 fn rt() -> Runtime {
     Runtime::new().expect("a runtime needs only an epoll fd and an eventfd")
@@ -108,7 +112,10 @@ fn a_task_that_panics_is_reported_and_the_others_go_on() {
         });
         (bad.await.unwrap_err(), good.await.unwrap())
     });
-    assert_eq!(err.message, "boom at step 2");
+    assert_eq!(
+        err,
+        cm_minirt::rt::JoinError::Panicked("boom at step 2".into())
+    );
     assert!(err.to_string().contains("task panicked"), "{err}");
     assert_eq!(other, 7);
 }
@@ -488,4 +495,149 @@ fn an_io_waker_may_close_a_socket() {
 #[should_panic(expected = "inside Runtime::block_on")]
 fn spawn_outside_a_runtime_panics() {
     drop(spawn(async {}));
+}
+
+#[test]
+fn abort_drops_the_future_before_the_handle_says_cancelled() {
+    let rt = rt();
+    let dropped = Rc::new(RefCell::new(false));
+    let seen = Rc::clone(&dropped);
+    let got = rt.block_on(async move {
+        let flag = DropFlag(Rc::clone(&seen));
+        let task = spawn(async move {
+            let _flag = flag;
+            sleep(Duration::from_secs(3600)).await; // its timer must go with it
+            "never"
+        });
+        yield_now().await; // the task is asleep now
+        assert!(!*seen.borrow());
+        task.abort();
+        task.abort(); // a second abort changes nothing
+        let got = task.await;
+        assert!(
+            *seen.borrow(),
+            "the future is dropped before the handle returns"
+        );
+        got
+    });
+    assert_eq!(got, Err(JoinError::Cancelled));
+    assert!(*dropped.borrow());
+    assert_eq!(rt.live_tasks(), 0);
+}
+
+#[test]
+fn abort_after_the_end_keeps_the_output() {
+    let got = rt().block_on(async {
+        let task = spawn(async { 7 });
+        yield_now().await; // the task has run to its end
+        task.abort();
+        task.await
+    });
+    assert_eq!(got, Ok(7));
+}
+
+#[test]
+fn a_task_may_abort_itself() {
+    // The task is being polled when it aborts, so it is not on the task list to
+    // be woken: it must end as soon as that poll returns.
+    let got = rt().block_on(async {
+        let own: Rc<RefCell<Option<JoinHandle<()>>>> = Rc::default();
+        let (_keep, mut never) = channel::channel::<()>(1);
+        let mine = Rc::clone(&own);
+        let task = spawn(async move {
+            if let Some(handle) = mine.borrow().as_ref() {
+                handle.abort();
+            }
+            never.recv().await; // nothing ever comes
+        });
+        *own.borrow_mut() = Some(task);
+        yield_now().await;
+        let task = own.borrow_mut().take().expect("the handle is back");
+        // Bounded, so a task that never ends fails the test instead of hanging it.
+        timeout(Duration::from_secs(5), task).await
+    });
+    assert_eq!(got, Some(Err(JoinError::Cancelled)));
+}
+
+#[test]
+fn aborting_a_read_closes_its_socket() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let peer = thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        // Blocks until the other side closes: the abort is what closes it.
+        let mut rest = Vec::new();
+        conn.read_to_end(&mut rest).unwrap();
+        rest.len()
+    });
+    rt().block_on(async move {
+        let reader = spawn(async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let mut buf = [0u8; 16];
+            stream.read(&mut buf).await.map(|_| ()) // the peer never writes
+        });
+        sleep(Duration::from_millis(20)).await;
+        reader.abort();
+        assert_eq!(reader.await.unwrap_err(), JoinError::Cancelled);
+    });
+    assert_eq!(peer.join().unwrap(), 0, "the peer saw the close");
+}
+
+#[test]
+fn yield_now_lets_a_due_timer_run_before_the_yielder_goes_on() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    rt().block_on({
+        let log = Rc::clone(&log);
+        async move {
+            let tick_log = Rc::clone(&log);
+            let ticker = spawn(async move {
+                sleep(Duration::from_millis(1)).await;
+                tick_log.borrow_mut().push("tick");
+            });
+            let hog_log = Rc::clone(&log);
+            let hog = spawn(async move {
+                // Busy past the ticker's deadline, never awaiting: its timer is due.
+                let start = Instant::now();
+                while start.elapsed() < Duration::from_millis(3) {
+                    std::hint::spin_loop();
+                }
+                hog_log.borrow_mut().push("chunk 1");
+                cm_minirt::rt::yield_now().await;
+                hog_log.borrow_mut().push("chunk 2");
+            });
+            ticker.await.unwrap();
+            hog.await.unwrap();
+        }
+    });
+    // A wake straight onto the ready queue would give "chunk 1", "chunk 2", "tick":
+    // the hog would be the only ready task and run on before the timers are seen.
+    assert_eq!(*log.borrow(), ["chunk 1", "tick", "chunk 2"]);
+}
+
+#[test]
+fn a_listener_accepts_until_it_is_dropped() {
+    let std_listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = std_listener.local_addr().unwrap();
+    let client = thread::spawn(move || {
+        let mut conn = std::net::TcpStream::connect(addr).unwrap();
+        conn.write_all(b"ping").unwrap();
+        let mut answer = [0u8; 4];
+        conn.read_exact(&mut answer).unwrap();
+        answer
+    });
+    rt().block_on(async move {
+        let mut listener = cm_minirt::rt::TcpListener::from_std(std_listener).unwrap();
+        let (mut conn, peer) = listener.accept().await.unwrap();
+        assert!(peer.ip().is_loopback());
+        let mut buf = [0u8; 4];
+        let mut got = 0;
+        while got < 4 {
+            got += conn.read(&mut buf[got..]).await.unwrap();
+        }
+        assert_eq!(&buf, b"ping");
+        conn.write_all(b"pong").await.unwrap();
+    });
+    assert_eq!(&client.join().unwrap(), b"pong");
+    // The runtime, and the listener with it, are gone: the port refuses.
+    assert!(std::net::TcpStream::connect(addr).is_err());
 }

@@ -7,6 +7,11 @@
 //! or a combinator, not for a second runtime. The reference solution of that
 //! assignment (a semaphore for the crawl) came to 800.
 //!
+//! The server, fairness and cancel workloads then added a `TcpListener`,
+//! `yield_now` and `JoinHandle::abort` (74 lines, to 773), which leaves that
+//! assignment about 76 lines: less than its reference solution takes. Raising the
+//! bar again, to 773 plus 150, is the project's call, not this test's.
+//!
 //! A line of code is a line that is neither blank nor a comment (`//`, `///`,
 //! `//!`), which is what tokei and cloc count as code. The workloads, examples
 //! and tests are not the runtime and do not count.

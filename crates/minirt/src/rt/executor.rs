@@ -26,7 +26,7 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::io;
 use std::pin::{Pin, pin};
 use std::rc::Rc;
@@ -123,6 +123,8 @@ pub(crate) struct Core {
     tasks: RefCell<Vec<Option<Task>>>,
     free: RefCell<Vec<usize>>,
     ready: RefCell<VecDeque<usize>>,
+    /// Tasks that yielded: woken at the end of the next turn (`yield_now`).
+    deferred: RefCell<Vec<Waker>>,
     shared: Arc<Shared>,
     pub(crate) timers: Rc<RefCell<Timers>>,
     pub(crate) reactor: Rc<RefCell<Reactor>>,
@@ -139,8 +141,8 @@ impl Core {
         (Arc::clone(&wake), Waker::from(wake))
     }
 
-    /// `call_soon(task.step)` for a new task.
-    fn spawn(&self, future: Pin<Box<dyn Future<Output = ()>>>) {
+    /// `call_soon(task.step)` for a new task. Returns its id.
+    fn spawn(&self, future: Pin<Box<dyn Future<Output = ()>>>) -> usize {
         let mut tasks = self.tasks.borrow_mut();
         let id = self.free.borrow_mut().pop().unwrap_or(tasks.len());
         let (wake, waker) = self.waker(id);
@@ -155,6 +157,17 @@ impl Core {
         }
         drop(tasks);
         self.ready.borrow_mut().push_back(id);
+        id
+    }
+
+    /// Queues task `id` as its own waker would (for `JoinHandle::abort`); does
+    /// nothing if no task has that id. An id reused by a newer task gets one poll
+    /// for nothing, which every future allows (see `poll_task`).
+    pub(crate) fn wake_task(&self, id: usize) {
+        // The wake touches only the ready queue, so the list may stay borrowed.
+        if let Some(Some(task)) = self.tasks.borrow().get(id) {
+            task.waker.wake_by_ref();
+        }
     }
 
     /// `Task.step`: resume the task once. The task is taken out of the list while
@@ -183,7 +196,7 @@ impl Core {
     /// Everything but running tasks: I/O, other threads, timers. Parks in the
     /// reactor when nothing is ready, until the next timer is due or an event comes.
     fn turn(&self) {
-        let timeout = if self.ready.borrow().is_empty() {
+        let timeout = if self.ready.borrow().is_empty() && self.deferred.borrow().is_empty() {
             self.timers.borrow().next_timeout(Instant::now())
         } else {
             Some(Duration::ZERO)
@@ -205,6 +218,8 @@ impl Core {
             let Some(waker) = due else { break };
             waker.wake();
         }
+        // Last, so the tasks the timers and I/O woke run before those that yielded.
+        self.deferred.take().into_iter().for_each(Waker::wake);
     }
 }
 
@@ -232,6 +247,7 @@ impl Runtime {
             tasks: RefCell::default(),
             free: RefCell::default(),
             ready: RefCell::default(),
+            deferred: RefCell::default(),
             shared: Arc::new(Shared {
                 inbox: Inbox::new(),
                 poke,
@@ -308,7 +324,25 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let (task, handle) = join::task(future);
-    current().spawn(Box::pin(task));
+    let (task, mut handle) = join::task(future);
+    handle.id = current().spawn(Box::pin(task));
     handle
+}
+
+/// Lets every other task, and the timers and I/O, have a turn before this one goes
+/// on: asyncio's `await sleep(0)`. The task wakes itself, but the wake is held in
+/// `deferred` until the loop has looked at I/O and timers once more, as tokio's
+/// `yield_now` does (`context::defer`): woken straight onto the ready queue, a
+/// task that yields in a loop would keep the queue from ever running dry, and a
+/// due timer would wait for a whole [`BUDGET`] of its polls.
+pub async fn yield_now() {
+    let mut yielded = false;
+    poll_fn(|cx| {
+        if std::mem::replace(&mut yielded, true) {
+            return Poll::Ready(());
+        }
+        current().deferred.borrow_mut().push(cx.waker().clone());
+        Poll::Pending
+    })
+    .await;
 }

@@ -11,6 +11,9 @@
 //! | `Task.step`, `Future.add_done_callback` | `executor.rs`: a task is a boxed future plus its `Waker` |
 //! | `Task` as a `Future` you can await | `join.rs`: [`JoinHandle`] |
 //! | `EventLoop.call_later`, the `heapq` of deadlines | `timer.rs`: [`sleep`], [`timeout`], deadlines in order |
+//! | `Task.cancel()` | `join.rs`: [`JoinHandle::abort`] drops the task's future |
+//! | `await asyncio.sleep(0)` | `executor.rs`: [`yield_now`], woken after the next turn |
+//! | the server's listening socket | `net.rs`: [`TcpListener`] |
 //! | `selector.register` / `selector.select()` | `reactor.rs`: mio, one token per socket |
 //! | the crawler's non-blocking socket | `net.rs`: [`TcpStream`] |
 //! | a queue between coroutines | [`channel`]: a channel between tasks, bounded or not |
@@ -32,9 +35,9 @@ mod remote;
 pub mod thread_channel;
 mod timer;
 
-pub use executor::{Runtime, spawn};
+pub use executor::{Runtime, spawn, yield_now};
 pub use join::{JoinError, JoinHandle};
-pub use net::TcpStream;
+pub use net::{TcpListener, TcpStream};
 pub use timer::{Sleep, sleep, timeout};
 
 /// The synchronisation types the cross-thread pieces use. The loom tests compile

@@ -38,7 +38,7 @@ use crate::runtime;
 /// build, 13.5 KiB in a debug one (measured by painting the stack). 32 KiB keeps
 /// more than twice the debug depth in reserve; the memory cost is the pages a
 /// fetch reaches (two) plus the bottom one may paints, whatever the size.
-const STACK_BYTES: usize = 32 * 1024;
+pub(crate) const STACK_BYTES: usize = 32 * 1024;
 
 /// Stacks this workload asks may's pool to hold ahead: none, since the pool only
 /// holds stacks of may's default size and a fetch needs a bigger one.
@@ -53,7 +53,7 @@ const POOLED: usize = 0;
 /// once, before the loop: it sits in this coroutine's stack for the whole fetch
 /// wherever it is declared (it is what `STACK_BYTES` pays for), where tokio's
 /// must not cross an `.await` to stay out of the task's future.
-fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
+pub(crate) fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
     let deadline = Instant::now() + timeout;
     let mut stream =
         TcpStream::connect_timeout(&addr, timeout).map_err(|e| FetchError::connect(&e))?;

@@ -25,8 +25,11 @@
 //!   that run's `spec.threads`, coroutine pool sized to that run's work) and later
 //!   runs in the same process share it. The CLI runs every cell in a fresh
 //!   process, so there `--threads` is may's worker count in every workload, and
-//!   [`Model::threads_in`] says so for all five: every coroutine, whatever the
-//!   workload, runs on those workers. In one process (the conformance suite, a
+//!   [`Model::threads_in`] says so for all eight: every coroutine, whatever the
+//!   workload, runs on those workers. (With one exception may does not
+//!   advertise: a coroutine woken from `coroutine::sleep` is resumed on may's
+//!   timer thread, and runs there until it next waits; `fairness.rs` and
+//!   `server.rs` say what that changes.) In one process (the conformance suite, a
 //!   bench) a later run with another `spec.threads` runs on the first run's
 //!   workers, and the probe's OS-thread count says so; may cannot be reconfigured.
 //! - Spawning is `unsafe`: a coroutine that touches thread-local storage across a
@@ -39,16 +42,20 @@
 //!   `vm.max_map_count` caps how many coroutines can be alive at once; runs above
 //!   that cap answer `unsupported` instead of crashing halfway.
 
+mod cancel;
 mod crawl;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod ring;
 mod runtime;
+mod server;
 mod spawn;
 
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -86,6 +93,11 @@ impl Model for May {
             Workload::PingPong | Workload::Ring => "may mpsc",
             Workload::Spawn => "may coroutine::sleep",
             Workload::Fanout => "may mpmc jobs, mpsc results",
+            Workload::Server => {
+                "may::net::TcpListener, a coroutine per connection, coroutine::sleep"
+            }
+            Workload::Fairness => "may coroutine::sleep ticker, coroutine::yield_now hogs",
+            Workload::Cancel => "may Coroutine::cancel of a coroutine parked in a read",
         }
     }
 
@@ -107,5 +119,17 @@ impl Model for May {
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         fanout::run(spec)
+    }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(spec)
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(spec)
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(spec)
     }
 }

@@ -37,10 +37,11 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use harness::limits;
 use harness::{ModelError, panic_message};
-use may::coroutine::{Builder, JoinHandle};
+use may::coroutine::{self, Builder, JoinHandle};
 
 /// Bytes in the unit may counts stack sizes in: one machine word.
 const WORD_BYTES: usize = size_of::<usize>();
@@ -146,4 +147,20 @@ pub(crate) fn join<T>(handle: JoinHandle<T>) -> Result<T, ModelError> {
     handle
         .join()
         .map_err(|panic| ModelError::failed(format!("panicked: {}", panic_message(&*panic))))
+}
+
+/// may's `coroutine::sleep`, except for zero, which yields instead.
+///
+/// may 0.3.51's `sleep` hands the coroutine to its timer thread before it has
+/// finished registering it; a zero timer fires at once and the two race (a
+/// use-after-free, seen as a segfault in plain may code). Yielding is what
+/// sleeping for zero means anyway. A woken sleeper resumes on may's timer thread,
+/// not on a worker: its timer handler runs the coroutine in place (may's
+/// `scheduler.rs`), until the coroutine next waits.
+pub(crate) fn sleep(d: Duration) {
+    if d.is_zero() {
+        coroutine::yield_now();
+    } else {
+        coroutine::sleep(d);
+    }
 }

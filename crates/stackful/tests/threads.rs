@@ -10,7 +10,11 @@ use std::time::Duration;
 use harness::Model;
 use harness::Probe;
 use harness::server::{self, ServerConfig};
-use harness::spec::{CrawlSpec, FanoutSpec, PingPongSpec, RingSpec, SpawnSpec, Workload};
+use harness::spec::{
+    CancelSpec, CrawlSpec, FairnessSpec, FanoutSpec, PingPongSpec, RingSpec, ServerSpec, SpawnSpec,
+    Workload,
+};
+use harness::{http, pages};
 
 /// Set in a child: which workload to run, and with how many threads.
 const CHILD_ENV: &str = "CM_STACKFUL_THREADS_CHILD";
@@ -96,6 +100,33 @@ fn child(job: &str) {
             let mut s = FanoutSpec::new(10, 2);
             (s.threads, s.probe) = (threads, probe.clone());
             model.fanout(&s).map(|o| s.verify(&o).is_ok())
+        }
+        Workload::Server => {
+            let mut s = ServerSpec::bind(2).expect("bind a listener");
+            (s.threads, s.probe) = (threads, probe.clone());
+            // The server on a thread of its own, stopped after one page.
+            std::thread::scope(|scope| {
+                let served = scope.spawn(|| model.server(&s));
+                assert!(
+                    s.probe.wait_begun(Duration::from_secs(10)),
+                    "the server began"
+                );
+                let path = pages::page_path(1, 5, 100);
+                let fetched = http::fetch_blocking(s.addr, &path, Duration::from_secs(5));
+                s.stop.stop();
+                let served = served.join().expect("the server thread");
+                served.map(|o| fetched.is_ok() && o.answered == 1 && o.dropped == 0)
+            })
+        }
+        Workload::Fairness => {
+            let mut s = FairnessSpec::new(Duration::from_millis(1), 2, 1, 50);
+            (s.hog_items, s.threads, s.probe) = (200, threads, probe.clone());
+            model.fairness(&s).map(|o| s.verify(&o).is_ok())
+        }
+        Workload::Cancel => {
+            let mut s = CancelSpec::new(server.addr(), 4, 60_000, Duration::from_millis(100));
+            (s.threads, s.probe) = (threads, probe.clone());
+            model.cancel(&s).map(|o| s.verify(&o).is_ok())
         }
     };
     assert_eq!(ran, Ok(true), "{workload} ran and verified");

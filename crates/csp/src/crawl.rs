@@ -39,8 +39,19 @@ use crate::process::{self, check_budget, go, spawn_failed};
 /// bounded.
 fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
     let deadline = Instant::now() + timeout;
-    let mut stream =
-        TcpStream::connect_timeout(&addr, timeout).map_err(|e| FetchError::connect(&e))?;
+    let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| FetchError::connect(&e))?;
+    exchange(&stream, addr, path, deadline)
+}
+
+/// The request and its response on a connected `stream`, by `deadline`: the half of
+/// [`fetch`] after `connect`, which cancel shares (between the two, a cancel
+/// request hands a clone of its stream to the process that will shut it down).
+pub(crate) fn exchange(
+    mut stream: &TcpStream,
+    addr: SocketAddr,
+    path: &str,
+    deadline: Instant,
+) -> FetchResult {
     stream
         .set_write_timeout(Some(remaining(deadline)?))
         .map_err(|e| FetchError::io(&e))?;

@@ -38,21 +38,26 @@
 //! its default (`false`) and the CLI rejects the flag: there is no pool to size.
 //! Every process is its own OS thread, so a workload runs on as many threads as it
 //! has processes (the ring's `tasks`, the crawl's `concurrency`, the fanout's
-//! `workers`, pingpong's pong, each beside the run's own thread), fixed by the
-//! workload's own parameters.
+//! `workers`, pingpong's pong, the server's open connections and its acceptor,
+//! fairness's hogs and ticker, cancel's requests, each beside the run's own
+//! thread), fixed by the workload's own parameters.
 
 #![forbid(unsafe_code)]
 
+mod cancel;
 mod crawl;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod process;
 mod ring;
+mod server;
 mod spawn;
 
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -78,6 +83,9 @@ impl Model for Crossbeam {
             Workload::Crawl => "std TcpStream, a thread per slot, crossbeam unbounded",
             Workload::PingPong | Workload::Ring | Workload::Fanout => "crossbeam unbounded",
             Workload::Spawn => "crossbeam after()",
+            Workload::Server => "acceptor + crossbeam unbounded, a thread per connection, after()",
+            Workload::Fairness => "a thread per hog and ticker, crossbeam after(), std yield_now",
+            Workload::Cancel => "a thread per request, closed crossbeam channel, socket shutdown",
         }
     }
 
@@ -99,5 +107,17 @@ impl Model for Crossbeam {
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         fanout::run(spec)
+    }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(spec)
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(spec)
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(spec)
     }
 }

@@ -51,7 +51,7 @@ use crate::system;
 
 // ## fetch
 // actix: an Arbiter is a tokio runtime and a fetcher's request runs on it, so this
-// is tokio's fetch, the same function as the tokio model's.
+// is tokio's fetch, the same code as the tokio model's.
 /// GET `path` from `addr` on tokio's sockets, within `timeout` in all.
 ///
 /// The same steps as a blocking fetch, each `.await` a point where the request
@@ -61,35 +61,38 @@ use crate::system;
 /// futures. `tokio::time::timeout` bounds the whole request and drops it, closing
 /// the socket, when the deadline passes.
 async fn fetch(addr: SocketAddr, path: &str, timeout: Duration) -> FetchResult {
-    let get = async {
-        let mut stream = TcpStream::connect(addr)
-            .await
-            .map_err(|e| FetchError::connect(&e))?;
-        stream
-            .write_all(&http::request(addr, path))
-            .await
-            .map_err(|e| FetchError::io(&e))?;
-        let mut reader = ResponseReader::new();
-        loop {
-            stream.readable().await.map_err(|e| FetchError::io(&e))?;
-            let mut buf = [0u8; READ_BUF_BYTES];
-            match stream.try_read(&mut buf) {
-                Ok(0) => return reader.eof(),
-                Ok(n) => {
-                    if let Progress::Done(page) = reader.feed(&buf[..n])? {
-                        return Ok(page);
-                    }
-                }
-                // Readiness was stale (a spurious wake-up): wait again.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(FetchError::io(&e)),
-            }
-        }
-    };
-    tokio::time::timeout(timeout, get)
+    tokio::time::timeout(timeout, get(addr, path))
         .await
         .unwrap_or(Err(FetchError::Timeout))
+}
+
+/// The request itself, with no deadline: `fetch` bounds it with a timeout, and the
+/// cancel workload's requests end when their actor stops and drops it.
+pub(crate) async fn get(addr: SocketAddr, path: &str) -> FetchResult {
+    let mut stream = TcpStream::connect(addr)
+        .await
+        .map_err(|e| FetchError::connect(&e))?;
+    stream
+        .write_all(&http::request(addr, path))
+        .await
+        .map_err(|e| FetchError::io(&e))?;
+    let mut reader = ResponseReader::new();
+    loop {
+        stream.readable().await.map_err(|e| FetchError::io(&e))?;
+        let mut buf = [0u8; READ_BUF_BYTES];
+        match stream.try_read(&mut buf) {
+            Ok(0) => return reader.eof(),
+            Ok(n) => {
+                if let Progress::Done(page) = reader.feed(&buf[..n])? {
+                    return Ok(page);
+                }
+            }
+            // Readiness was stale (a spurious wake-up): wait again.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(FetchError::io(&e)),
+        }
+    }
 }
 
 // ## worker

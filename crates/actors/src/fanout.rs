@@ -160,11 +160,12 @@ async fn collect(
     workers: usize,
 ) -> Result<FanoutOutcome, ModelError> {
     let (answer, done) = oneshot::channel();
-    results.run(Collector {
+    let collector = results.run(Collector {
         workers: workers as u64,
         out,
         answer: Some(answer),
     });
-    done.await
-        .map_err(|e| system::lost("the collector stopped without an answer", e))
+    // Its address is held until the answer: the workers' last `Partial` may be
+    // queued just as their addresses go (see `system::hold`).
+    system::hold(collector, done, "collector").await
 }

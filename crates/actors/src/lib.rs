@@ -38,17 +38,29 @@
 //!   Arbiter starting its share.
 //! - `fanout.rs`: job batches dealt to worker actors spread over the Arbiters; each
 //!   worker sends one partial sum to a collector when its mailbox closes.
+//! - `server.rs`: an acceptor actor whose stream is the listener deals each
+//!   connection to an Arbiter, where a connection actor serves it; the delay is a
+//!   `ctx.run_later` timer, the stop a message to the acceptor.
+//! - `fairness.rs`: a ticker actor re-arming `ctx.run_later` among hog actors on
+//!   the same Arbiters; a hog yields by waiting on one `yield_now` and sending
+//!   itself a `Continue` (a message to self alone does not yield in actix).
+//! - `cancel.rs`: an actor per request; cancelling is `ctx.stop()`, which drops
+//!   the request's future and closes its socket, and `stopped` reports the end.
 
+mod cancel;
 mod crawl;
+mod fairness;
 mod fanout;
 mod pingpong;
 mod ring;
+mod server;
 mod spawn;
 mod system;
 
 use harness::spec::{
-    Counted, CrawlOutcome, CrawlSpec, FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome,
-    RingSpec, SpawnSpec, Workload,
+    CancelOutcome, CancelSpec, Counted, CrawlOutcome, CrawlSpec, FairnessOutcome, FairnessSpec,
+    FanoutOutcome, FanoutSpec, PingPongSpec, RingOutcome, RingSpec, ServerOutcome, ServerSpec,
+    SpawnSpec, Workload,
 };
 use harness::{Family, Model, ModelError};
 
@@ -80,6 +92,9 @@ impl Model for Actix {
             Workload::Crawl => "tokio TcpStream in supervised actix actors",
             Workload::PingPong | Workload::Ring | Workload::Fanout => "actix do_send",
             Workload::Spawn => "actix ctx.run_later",
+            Workload::Server => "actix actor per connection, ctx.run_later",
+            Workload::Fairness => "actix ctx.wait(yield_now) + ctx.notify",
+            Workload::Cancel => "actix actor per request, ctx.stop",
         }
     }
 
@@ -101,5 +116,17 @@ impl Model for Actix {
 
     fn fanout(&self, spec: &FanoutSpec) -> Result<FanoutOutcome, ModelError> {
         fanout::run(spec)
+    }
+
+    fn server(&self, spec: &ServerSpec) -> Result<ServerOutcome, ModelError> {
+        server::run(spec)
+    }
+
+    fn fairness(&self, spec: &FairnessSpec) -> Result<FairnessOutcome, ModelError> {
+        fairness::run(spec)
+    }
+
+    fn cancel(&self, spec: &CancelSpec) -> Result<CancelOutcome, ModelError> {
+        cancel::run(spec)
     }
 }

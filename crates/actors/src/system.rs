@@ -12,9 +12,10 @@
 
 use std::future::Future;
 
-use actix::{Arbiter, ArbiterHandle, System};
+use actix::{Actor, Addr, Arbiter, ArbiterHandle, System};
 use harness::spec::Probe;
 use harness::{ModelError, limits};
+use tokio::sync::oneshot;
 
 /// The Arbiters worth starting for `actors` actors when `--threads` asks for
 /// `threads`: never more than there are actors to place, since an Arbiter with no
@@ -113,6 +114,25 @@ where
         )));
     }
     outcome
+}
+
+/// Awaits `answer` from the actor at `actor`, holding that address until it comes.
+///
+/// actix stops an actor by itself once no address of it is left and nothing is
+/// spawned in its context, and it checks that after it has drained its mailbox. A
+/// last sender on another Arbiter that queues its message and then drops its
+/// address between the drain and the check leaves that message unread: the actor
+/// stops, and its answer never comes (the conformance suite's slow-client case hit
+/// this once in a few runs). An address the run holds keeps the mailbox connected,
+/// so the actor stops only when it stops itself, after answering.
+pub(crate) async fn hold<A: Actor, T>(
+    actor: Addr<A>,
+    answer: oneshot::Receiver<T>,
+    what: &str,
+) -> Result<T, ModelError> {
+    let answered = answer.await;
+    drop(actor);
+    answered.map_err(|e| lost(&format!("the {what} stopped without an answer"), e))
 }
 
 /// A mailbox that closed before it answered: the actor behind it stopped or died.

@@ -31,7 +31,7 @@ pub struct CancelFigures {
     /// Page requests the server saw arrive for this run.
     pub seen_by_server: u64,
     /// From the cancel to the server seeing the last connection close; `None` if it
-    /// never did within [`QUIET_DEADLINE`].
+    /// never did within `QUIET_DEADLINE` (10 s).
     pub quiet_after_ns: Option<u64>,
     /// From the cancel to the model's return (every request reported).
     pub returned_after_ns: Option<u64>,
@@ -133,7 +133,9 @@ pub(super) fn execute(
         figures.threads_left = delta(crate::limits::thread_count(), before_threads);
         figures.sockets_left = delta(crate::os::open_sockets(), before_sockets);
         let quiet = |d: Option<i64>| d.is_none_or(|d| d <= 0);
-        if (quiet(figures.threads_left) && quiet(figures.sockets_left)) || Instant::now() > settle {
+        // A pool that lives as long as the process (may's) never goes quiet.
+        let threads_quiet = quiet(figures.threads_left) || model.threads_fixed_per_process();
+        if (threads_quiet && quiet(figures.sockets_left)) || Instant::now() > settle {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));

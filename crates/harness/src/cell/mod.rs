@@ -91,7 +91,7 @@ impl CellFigures {
     pub fn headline_ns(&self) -> Option<f64> {
         match self {
             CellFigures::Server(f) => {
-                (f.load.latency.count > 0).then(|| f.load.latency.p99_us as f64 * 1e3)
+                (f.load.latency.count > 0).then_some(f.load.latency.p99_us as f64 * 1e3)
             }
             CellFigures::Fairness(f) => Some(f.max_late_ns as f64),
             CellFigures::Cancel(f) => f.quiet_after_ns.map(|n| n as f64),

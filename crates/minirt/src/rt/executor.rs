@@ -334,7 +334,7 @@ where
 /// `deferred` until the loop has looked at I/O and timers once more, as tokio's
 /// `yield_now` does (`context::defer`): woken straight onto the ready queue, a
 /// task that yields in a loop would keep the queue from ever running dry, and a
-/// due timer would wait for a whole [`BUDGET`] of its polls.
+/// due timer would wait for a whole `BUDGET` of its polls.
 pub async fn yield_now() {
     let mut yielded = false;
     poll_fn(|cx| {

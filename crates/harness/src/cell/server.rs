@@ -92,7 +92,9 @@ pub(super) fn execute(model: &dyn Model, params: &Params) -> super::Ran<Box<Serv
                     .to_string(),
                 )
             } else {
-                spec.verify(&tally, &load).err().map(|e| e.to_string())
+                spec.verify(&tally, &load)
+                    .err()
+                    .map(|e| fell_behind(&tally, &load, e))
             };
             figures = Some(Box::new(ServerFigures {
                 load,
@@ -103,4 +105,52 @@ pub(super) fn execute(model: &dyn Model, params: &Params) -> super::Ran<Box<Serv
         }
     };
     (call_ns, probe, verdict, figures)
+}
+
+/// What a failed server run is called. A server that answered every request it
+/// answered correctly, dropped no connection, and only ran out of time (requests
+/// past their timeout, connections the backlog could not take) *fell behind*: a
+/// measured result, shown unranked, not a broken model. Anything else (a corrupt
+/// page, a reset, a bad status, a dropped connection) failed verification.
+fn fell_behind(tally: &ServerOutcome, load: &LoadReport, e: crate::spec::VerifyError) -> String {
+    let only_late = load.errors.keys().all(|k| k == "timeout" || k == "connect");
+    if tally.dropped == 0 && load.failed() > 0 && only_late {
+        format!(
+            "fell behind: {} of {} requests not answered in time ({}); {:.0} pages/s",
+            load.failed(),
+            load.scheduled,
+            load.errors_in_words(),
+            load.achieved_rate()
+        )
+    } else {
+        e.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::VerifyError;
+
+    #[test]
+    fn only_lateness_is_falling_behind() {
+        let mut load = LoadReport {
+            scheduled: 10,
+            ok: 6,
+            elapsed_ns: 1_000_000_000,
+            ..LoadReport::default()
+        };
+        load.errors.insert("timeout".into(), 4);
+        let tally = ServerOutcome::default();
+        let e = || VerifyError("4 of 10 requests failed".into());
+        assert!(fell_behind(&tally, &load, e()).starts_with("fell behind: 4 of 10"));
+        load.errors.insert("corrupt".into(), 1);
+        assert!(fell_behind(&tally, &load, e()).starts_with("verification failed"));
+        load.errors.remove("corrupt");
+        let dropped = ServerOutcome {
+            dropped: 1,
+            ..ServerOutcome::default()
+        };
+        assert!(fell_behind(&dropped, &load, e()).starts_with("verification failed"));
+    }
 }

@@ -32,7 +32,7 @@
 //! client has gone (the harness stops the server only after they all have).
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::thread::Scope;
 use std::time::Duration;
 
@@ -68,13 +68,13 @@ fn connection(mut stream: TcpStream, spec: &ServerSpec) {
                 }
                 spec.tally.answered();
                 if !req.keep_alive {
-                    return close(stream);
+                    return respond::close_gently(stream);
                 }
             }
             Parsed::Refuse(refusal) => {
                 let _ = stream.write_all(&refusal.response());
                 spec.tally.refused();
-                return close(stream);
+                return respond::close_gently(stream);
             }
             // Only when nothing whole is buffered: pipelined requests are answered
             // from the buffer first.
@@ -177,26 +177,4 @@ fn transient(e: &io::Error) -> bool {
             | io::ErrorKind::ConnectionAborted
             | io::ErrorKind::ConnectionReset
     )
-}
-
-/// Closes a connection after its last response so that the response arrives.
-///
-/// A plain close with the client's bytes still unread (a request it pipelined
-/// behind the last one) makes the kernel send a reset, which can destroy the
-/// response in the client's buffers before it reads it. RFC 9112 §9.6 closes in
-/// stages instead: half-close (the response, then our FIN), read what the client
-/// sent, then close. This takes the first two steps without waiting: it discards
-/// only what has already arrived, so a client that keeps sending holds no one.
-/// The `threads` baseline closes the same way.
-fn close(stream: TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
-    if stream.set_nonblocking(true).is_ok() {
-        let mut sink = [0u8; READ_BUF_BYTES];
-        for _ in 0..16 {
-            match (&stream).read(&mut sink) {
-                Ok(n) if n > 0 => {}
-                _ => break,
-            }
-        }
-    }
 }

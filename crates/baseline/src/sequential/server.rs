@@ -32,7 +32,6 @@ use harness::spec::{ServerOutcome, ServerSpec};
 
 // The close that lets the last response arrive (half-close, then discard what
 // the client had sent), shared with `threads` (`../threads/server.rs`).
-use crate::threads::close;
 
 /// How often a read that waits for a client looks at the stop flag.
 const POLL: Duration = Duration::from_millis(50);
@@ -68,13 +67,13 @@ fn connection(mut stream: TcpStream, spec: &ServerSpec) {
                 }
                 spec.tally.answered();
                 if !req.keep_alive {
-                    return close(stream);
+                    return respond::close_gently(stream);
                 }
             }
             Parsed::Refuse(refusal) => {
                 let _ = stream.write_all(&refusal.response());
                 spec.tally.refused();
-                return close(stream);
+                return respond::close_gently(stream);
             }
             Parsed::Partial => match stream.read(&mut chunk) {
                 Ok(0) => return,

@@ -36,9 +36,6 @@ mod spawn;
 /// The blocking GET, which `sequential` shares: one thread blocking in `connect`,
 /// `write` and `read` is how both models fetch.
 pub(crate) use crawl::fetch;
-/// The server's closing of a connection after its last response, which
-/// `sequential`, closing after every response, shares.
-pub(crate) use server::close;
 
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread;

@@ -23,7 +23,7 @@
 //! `read` and are joined.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::thread::{self, Scope, ScopedJoinHandle};
 use std::time::Duration;
 
@@ -63,13 +63,13 @@ fn connection(mut stream: TcpStream, spec: &ServerSpec) {
                 }
                 spec.tally.answered();
                 if !req.keep_alive {
-                    return close(stream);
+                    return respond::close_gently(stream);
                 }
             }
             Parsed::Refuse(refusal) => {
                 let _ = stream.write_all(&refusal.response());
                 spec.tally.refused();
-                return close(stream);
+                return respond::close_gently(stream);
             }
             // Only when nothing whole is buffered: pipelined requests are answered
             // from the buffer first.
@@ -173,26 +173,4 @@ fn reap(open: &mut Vec<ScopedJoinHandle<'_, ()>>) -> usize {
         }
     }
     panicked
-}
-
-/// Closes a connection after its last response so that the response arrives.
-///
-/// A plain close with the client's bytes still unread (a request it pipelined
-/// behind the last one) makes the kernel send a reset, which can destroy the
-/// response in the client's buffers before it reads it. RFC 9112 §9.6 closes in
-/// stages instead: half-close (the response, then our FIN), read what the client
-/// sent, then close. This takes the first two steps without waiting: it discards
-/// only what has already arrived, so a client that keeps sending holds no one.
-/// `sequential` closes every connection this way.
-pub(crate) fn close(stream: TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
-    if stream.set_nonblocking(true).is_ok() {
-        let mut sink = [0u8; READ_BUF_BYTES];
-        for _ in 0..16 {
-            match (&stream).read(&mut sink) {
-                Ok(n) if n > 0 => {}
-                _ => break,
-            }
-        }
-    }
 }

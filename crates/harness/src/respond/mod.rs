@@ -196,6 +196,30 @@ pub fn parse(buf: &[u8]) -> Parsed {
     }
 }
 
+/// Closes a blocking std connection after its last response so that the response
+/// arrives: the teardown the std-socket servers (`sequential`, `threads`,
+/// `crossbeam`) share, since it is the protocol's and not the model's.
+///
+/// A plain close with the client's bytes still unread (a request it pipelined
+/// behind the last one) makes the kernel send a reset, which can destroy the
+/// response in the client's buffers before it reads it. RFC 9112 §9.6 closes in
+/// stages instead: half-close (the response, then our FIN), read what the client
+/// sent, then close. This takes the first two steps without waiting: it discards
+/// only what has already arrived, so a client that keeps sending holds no one.
+pub fn close_gently(stream: std::net::TcpStream) {
+    use std::io::Read as _;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    if stream.set_nonblocking(true).is_ok() {
+        let mut sink = [0u8; crate::http::READ_BUF_BYTES];
+        for _ in 0..16 {
+            match (&stream).read(&mut sink) {
+                Ok(n) if n > 0 => {}
+                _ => break,
+            }
+        }
+    }
+}
+
 fn too_large() -> Parsed {
     Parsed::Refuse(Refusal::new(
         431,
